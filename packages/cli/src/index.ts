@@ -1,0 +1,2 @@
+// @tradeledger/cli: public API. Modules are re-exported here as they land.
+export {};

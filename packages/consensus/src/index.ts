@@ -1,0 +1,2 @@
+// @tradeledger/consensus: public API. Modules are re-exported here as they land.
+export {};

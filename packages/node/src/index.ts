@@ -1,0 +1,2 @@
+// @tradeledger/node: public API. Modules are re-exported here as they land.
+export {};
