@@ -1,0 +1,2 @@
+// @tradeledger/ledger/testing: conformance suites and fixtures for other packages' tests.
+export * from './store-conformance.js';
