@@ -1,0 +1,394 @@
+// Canonical msgpack: the one byte encoding of every signed or hashed object (transactions, block
+// headers, blocks). A value has exactly one encoding, so `decodeCanonical` accepts only the bytes
+// `encodeCanonical` would produce, and rejects everything else with a coded error.
+//
+// Data model (plain data only):
+//   null, booleans, strings (well-formed UTF-16, i.e. valid UTF-8 on the wire), safe integers,
+//   Uint8Array (msgpack bin), arrays, and plain objects with string keys.
+// Refused: floats (and NaN/Infinity), integers outside ±(2^53 - 1), bigint, undefined, Map, Set,
+// Date, other typed arrays, class instances, symbols, functions, msgpack extension types, non-string
+// map keys, the key "__proto__", and nesting deeper than CANONICAL_MAX_DEPTH.
+//
+// Canonical form (what msgpackr writes with `useRecords: false` for the normalized value):
+//   - integers in the smallest msgpack int form: positive fixint (0..127), uint8/16/32 for larger
+//     non-negative values below 2^32, negative fixint/int8/16/32 down to -2^31, and int64 (0xd3,
+//     as msgpackr writes wide integers) for everything wider; never uint64 or floats;
+//   - strings, bin, arrays and maps with the smallest length header;
+//   - map keys in ascending order of their UTF-8 bytes, no duplicates.
+//
+// Decoding is strict and bounded: a size limit first; then an iterative scan of the token stream
+// (no recursion; depth, lengths, types, minimal headers, key order, trailing bytes), then msgpackr
+// decodes the checked bytes, and finally the value is re-encoded and must equal the input byte
+// for byte. Callers keep the input bytes: they are what is hashed and stored, never a re-encoding.
+
+import { Packr, Unpackr } from 'msgpackr';
+import { bytesEqual } from './bytes.js';
+import { CANONICAL_MAX_BYTES, CANONICAL_MAX_DEPTH } from './constants.js';
+import { assert, LedgerError } from './errors.js';
+
+/** Error codes of this codec; tx.ts and block.ts map them to their own. */
+export const CANONICAL_ERROR = {
+  tooLarge: 'MSGPACK_TOO_LARGE',
+  malformed: 'MSGPACK_MALFORMED',
+  trailingBytes: 'MSGPACK_TRAILING_BYTES',
+  nonCanonical: 'MSGPACK_NONCANONICAL',
+  type: 'MSGPACK_TYPE',
+  tooDeep: 'MSGPACK_TOO_DEEP',
+} as const;
+
+const packr = new Packr({ useRecords: false, moreTypes: false, structuredClone: false });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'number', structuredClone: false });
+
+const INT32_MIN = -0x8000_0000;
+const UINT32_MAX = 0xffff_ffff;
+
+// ---- encoding ----
+
+/**
+ * Orders strings by Unicode code point, which is the order of their UTF-8 bytes. UTF-16 code
+ * units order differently only between surrogates and U+E000..U+FFFF, so those are remapped.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800) x += x >= 0xe000 ? -0x800 : 0x2000;
+    if (y >= 0xd800) y += y >= 0xe000 ? -0x800 : 0x2000;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+interface PathNode {
+  readonly parent: PathNode | undefined;
+  readonly key: string | number;
+}
+
+function pathText(root: string, node: PathNode | undefined): string {
+  const parts: string[] = [];
+  for (let at = node; at !== undefined; at = at.parent) parts.push(typeof at.key === 'number' ? `[${at.key}]` : `.${at.key}`);
+  return root + parts.reverse().join('');
+}
+
+function typeError(path: PathNode | undefined, what: string): LedgerError {
+  const where = pathText('value', path);
+  return new LedgerError(CANONICAL_ERROR.type, `${where}: ${what}`, { field: where });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object without prototype';
+  if (typeof value === 'number') return `number ${String(value)}`;
+  return typeof value;
+}
+
+interface EncodeWork {
+  readonly value: unknown;
+  readonly depth: number;
+  readonly path: PathNode | undefined;
+  readonly into: unknown[] | Map<string, unknown> | undefined;
+}
+
+/**
+ * Turns plain data into what msgpackr writes canonically: objects become Maps with sorted keys
+ * (a JS object would put integer-like keys first), wide integers become bigint (msgpackr writes
+ * numbers at or above 2^32 as float64). Iterative, bounded by CANONICAL_MAX_DEPTH.
+ */
+function normalize(value: unknown): unknown {
+  let root: unknown;
+  const stack: EncodeWork[] = [{ value, depth: 0, path: undefined, into: undefined }];
+  while (stack.length > 0) {
+    const work = stack.pop() as EncodeWork;
+    const { value: v, path } = work;
+    let out: unknown;
+    if (v === null || typeof v === 'boolean') {
+      out = v;
+    } else if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) throw typeError(path, 'string holds a lone UTF-16 surrogate (not valid UTF-8)');
+      out = v;
+    } else if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) throw typeError(path, `only safe integers are allowed, got ${String(v)}`);
+      out = v < INT32_MIN || v > UINT32_MAX ? BigInt(v) : v === 0 ? 0 : v; // -0 is written as 0
+    } else if (v instanceof Uint8Array) {
+      out = v;
+    } else if (Array.isArray(v)) {
+      if (work.depth >= CANONICAL_MAX_DEPTH) throw typeError(path, `nesting deeper than ${CANONICAL_MAX_DEPTH}`);
+      const array: unknown[] = new Array(v.length);
+      for (let i = v.length - 1; i >= 0; i--) {
+        if (!(i in v)) throw typeError({ parent: path, key: i }, 'sparse array hole');
+        stack.push({ value: v[i], depth: work.depth + 1, path: { parent: path, key: i }, into: array });
+      }
+      out = array;
+    } else if (typeof v === 'object' && isPlainObject(v)) {
+      if (work.depth >= CANONICAL_MAX_DEPTH) throw typeError(path, `nesting deeper than ${CANONICAL_MAX_DEPTH}`);
+      if (Object.getOwnPropertySymbols(v).length > 0) throw typeError(path, 'symbol keys are not allowed');
+      const keys = Object.keys(v).sort(compareCodePoints);
+      const map = new Map<string, unknown>();
+      for (const key of keys) {
+        if (key === '__proto__') throw typeError(path, 'the key "__proto__" is not allowed');
+        if (LONE_SURROGATE.test(key)) throw typeError(path, 'a key holds a lone UTF-16 surrogate');
+        map.set(key, undefined); // reserve the sorted position; the value is filled in below
+      }
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] as string;
+        stack.push({ value: (v as Record<string, unknown>)[key], depth: work.depth + 1, path: { parent: path, key }, into: map });
+      }
+      out = map;
+    } else {
+      throw typeError(path, `${describe(v)} is not canonical msgpack data (null, boolean, string, safe integer, Uint8Array, array, plain object)`);
+    }
+    const into = work.into;
+    if (into === undefined) root = out;
+    else if (Array.isArray(into)) into[(path as PathNode).key as number] = out;
+    else into.set((path as PathNode).key as string, out);
+  }
+  return root;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The canonical bytes of a plain-data value; throws MSGPACK_TYPE naming the path of a bad value. */
+export function encodeCanonical(value: unknown): Uint8Array {
+  const packed = packr.pack(normalize(value));
+  // msgpackr returns a view into its reusable buffer: copy out before the next pack overwrites it.
+  const bytes = new Uint8Array(packed.length);
+  bytes.set(packed);
+  return bytes;
+}
+
+// ---- decoding ----
+
+function fail(code: string, field: string, message: string): never {
+  throw new LedgerError(code, `${field}: ${message}`, { field });
+}
+
+interface Frame {
+  remaining: number; // values still to read in this container (a map counts keys and values)
+  readonly isMap: boolean;
+  lastKeyStart: number; // offset of the previous key's UTF-8 bytes in this map, -1 before the first
+  lastKeyEnd: number;
+}
+
+function compareRanges(bytes: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const n = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < n; i++) {
+    const d = (bytes[aStart + i] as number) - (bytes[bStart + i] as number);
+    if (d !== 0) return d;
+  }
+  return aEnd - aStart - (bEnd - bStart);
+}
+
+/**
+ * Checks the token stream without building anything: exactly one value, only the canonical data
+ * model's types, minimal headers and integers, string keys in strictly ascending byte order,
+ * bounded depth, lengths within the input, no trailing bytes. Iterative.
+ */
+function scan(bytes: Uint8Array, field: string): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.length;
+  const stack: Frame[] = [];
+  let pos = 0;
+  const need = (count: number, what: string): void => {
+    if (count > end - pos) fail(CANONICAL_ERROR.malformed, field, `truncated ${what} at byte ${pos} (needs ${count} more bytes, ${end - pos} left)`);
+  };
+  const nonCanonical = (at: number, what: string): never => fail(CANONICAL_ERROR.nonCanonical, field, `${what} at byte ${at}`);
+
+  for (;;) {
+    const top = stack.length > 0 ? (stack[stack.length - 1] as Frame) : undefined;
+    const isKey = top !== undefined && top.isMap && top.remaining % 2 === 0;
+    const start = pos;
+    need(1, 'value');
+    const t = bytes[pos++] as number;
+    let containerCount = -1;
+    let containerIsMap = false;
+    let stringStart = -1;
+    let stringEnd = -1;
+
+    if (t <= 0x7f || t >= 0xe0 || t === 0xc0 || t === 0xc2 || t === 0xc3) {
+      // fixint, negative fixint, nil, false, true: one byte, always minimal
+    } else if (t >= 0xa0 && t <= 0xbf) {
+      const length = t & 0x1f;
+      need(length, 'string');
+      stringStart = pos;
+      pos += length;
+      stringEnd = pos;
+    } else if (t >= 0x90 && t <= 0x9f) {
+      containerCount = t & 0x0f;
+    } else if (t >= 0x80 && t <= 0x8f) {
+      containerCount = t & 0x0f;
+      containerIsMap = true;
+    } else {
+      switch (t) {
+        case 0xcc: need(1, 'uint8'); if ((bytes[pos] as number) < 0x80) nonCanonical(start, 'uint8 below 128 (fixint is shorter)'); pos += 1; break;
+        case 0xcd: need(2, 'uint16'); if (view.getUint16(pos) < 0x100) nonCanonical(start, 'uint16 below 256'); pos += 2; break;
+        case 0xce: need(4, 'uint32'); if (view.getUint32(pos) < 0x10000) nonCanonical(start, 'uint32 below 65536'); pos += 4; break;
+        case 0xd0: need(1, 'int8'); if (view.getInt8(pos) >= -32) nonCanonical(start, 'int8 at or above -32'); pos += 1; break;
+        case 0xd1: need(2, 'int16'); if (view.getInt16(pos) >= -128) nonCanonical(start, 'int16 at or above -128'); pos += 2; break;
+        case 0xd2: need(4, 'int32'); if (view.getInt32(pos) >= -32768) nonCanonical(start, 'int32 at or above -32768'); pos += 4; break;
+        case 0xd3: {
+          need(8, 'int64');
+          const high = view.getInt32(pos);
+          const low = view.getUint32(pos + 4);
+          const value = high * 0x1_0000_0000 + low;
+          if (high < -0x20_0000 || high >= 0x20_0000 || !Number.isSafeInteger(value)) fail(CANONICAL_ERROR.type, field, `integer at byte ${start} is outside the safe range ±(2^53 - 1)`);
+          if (value >= INT32_MIN && value <= UINT32_MAX) nonCanonical(start, `int64 holding ${value} (a shorter int form exists)`);
+          pos += 8;
+          break;
+        }
+        case 0xcf: {
+          need(8, 'uint64');
+          const high = view.getUint32(pos);
+          if (high >= 0x20_0000) fail(CANONICAL_ERROR.type, field, `integer at byte ${start} is outside the safe range ±(2^53 - 1)`);
+          nonCanonical(start, 'uint64 (canonical wide integers are int64)');
+          break;
+        }
+        case 0xca: case 0xcb:
+          fail(CANONICAL_ERROR.type, field, `float at byte ${start}: floats are not allowed`);
+          break;
+        case 0xd9: case 0xda: case 0xdb: {
+          const headerBytes = t === 0xd9 ? 1 : t === 0xda ? 2 : 4;
+          need(headerBytes, 'string header');
+          const length = t === 0xd9 ? (bytes[pos] as number) : t === 0xda ? view.getUint16(pos) : view.getUint32(pos);
+          const minimum = t === 0xd9 ? 0x20 : t === 0xda ? 0x100 : 0x10000;
+          if (length < minimum) nonCanonical(start, `string of ${length} bytes with a ${headerBytes}-byte length header`);
+          pos += headerBytes;
+          need(length, 'string');
+          stringStart = pos;
+          pos += length;
+          stringEnd = pos;
+          break;
+        }
+        case 0xc4: case 0xc5: case 0xc6: {
+          const headerBytes = t === 0xc4 ? 1 : t === 0xc5 ? 2 : 4;
+          need(headerBytes, 'bin header');
+          const length = t === 0xc4 ? (bytes[pos] as number) : t === 0xc5 ? view.getUint16(pos) : view.getUint32(pos);
+          const minimum = t === 0xc4 ? 0 : t === 0xc5 ? 0x100 : 0x10000;
+          if (length < minimum) nonCanonical(start, `bin of ${length} bytes with a ${headerBytes}-byte length header`);
+          pos += headerBytes;
+          need(length, 'bin');
+          pos += length;
+          break;
+        }
+        case 0xdc: case 0xdd: case 0xde: case 0xdf: {
+          const wide = t === 0xdd || t === 0xdf;
+          need(wide ? 4 : 2, 'container header');
+          containerCount = wide ? view.getUint32(pos) : view.getUint16(pos);
+          containerIsMap = t === 0xde || t === 0xdf;
+          if (containerCount < (wide ? 0x10000 : 0x10)) nonCanonical(start, `${containerIsMap ? 'map' : 'array'} of ${containerCount} entries with a ${wide ? 4 : 2}-byte count`);
+          pos += wide ? 4 : 2;
+          break;
+        }
+        case 0xc1:
+          fail(CANONICAL_ERROR.malformed, field, `byte 0xc1 (never used in msgpack) at byte ${start}`);
+          break;
+        default:
+          // 0xc7-0xc9 and 0xd4-0xd8: extension types (timestamps, records, typed arrays, undefined)
+          fail(CANONICAL_ERROR.type, field, `msgpack extension type (0x${t.toString(16)}) at byte ${start} is not supported`);
+      }
+    }
+
+    if (isKey) {
+      if (stringStart < 0) fail(CANONICAL_ERROR.type, field, `map key at byte ${start} is not a string`);
+      const frame = top as Frame;
+      if (frame.lastKeyStart >= 0 && compareRanges(bytes, frame.lastKeyStart, frame.lastKeyEnd, stringStart, stringEnd) >= 0) {
+        nonCanonical(start, 'map key not in strictly ascending byte order (out of order or duplicate)');
+      }
+      frame.lastKeyStart = stringStart;
+      frame.lastKeyEnd = stringEnd;
+    }
+
+    // Containers count towards depth even when empty (the encoder counts them the same way).
+    if (containerCount >= 0 && stack.length + 1 > CANONICAL_MAX_DEPTH) fail(CANONICAL_ERROR.tooDeep, field, `nesting deeper than ${CANONICAL_MAX_DEPTH} at byte ${start}`);
+    if (containerCount > 0) {
+      const values = containerIsMap ? containerCount * 2 : containerCount;
+      // Every value takes at least one byte: a count beyond the input is malformed, not a reason to allocate.
+      if (values > end - pos) fail(CANONICAL_ERROR.malformed, field, `${containerIsMap ? 'map' : 'array'} at byte ${start} declares ${containerCount} entries, more than the bytes left`);
+      stack.push({ remaining: values, isMap: containerIsMap, lastKeyStart: -1, lastKeyEnd: -1 });
+      continue;
+    }
+    // A complete value (a scalar or an empty container): close every container it completes.
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as Frame;
+      frame.remaining--;
+      if (frame.remaining > 0) break;
+      stack.pop();
+    }
+    if (stack.length === 0) break;
+  }
+  if (pos !== end) fail(CANONICAL_ERROR.trailingBytes, field, `${end - pos} bytes after the end of the value (at byte ${pos})`);
+}
+
+interface DecodeWork {
+  readonly value: unknown;
+  readonly into: unknown[] | Record<string, unknown> | undefined;
+  readonly key: string | number;
+}
+
+/** msgpackr's output (Maps, Buffers) to the plain data model: objects and fresh Uint8Arrays. */
+function toPlain(decoded: unknown, field: string): unknown {
+  let root: unknown;
+  const stack: DecodeWork[] = [{ value: decoded, into: undefined, key: 0 }];
+  while (stack.length > 0) {
+    const { value, into, key } = stack.pop() as DecodeWork;
+    let out: unknown;
+    if (value instanceof Map) {
+      const object: Record<string, unknown> = {};
+      for (const [k, v] of value as Map<unknown, unknown>) {
+        assert(typeof k === 'string', 'scan admits only string map keys');
+        if (k === '__proto__') fail(CANONICAL_ERROR.type, field, 'the key "__proto__" is not allowed');
+        object[k] = undefined;
+        stack.push({ value: v, into: object, key: k });
+      }
+      out = object;
+    } else if (Array.isArray(value)) {
+      const array: unknown[] = new Array(value.length);
+      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], into: array, key: i });
+      out = array;
+    } else if (value instanceof Uint8Array) {
+      out = Uint8Array.from(value); // a fresh copy: msgpackr may hand out views into the input
+    } else {
+      assert(value === null || typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value)), 'scan admits only plain scalars');
+      out = value;
+    }
+    if (into === undefined) root = out;
+    else if (Array.isArray(into)) into[key as number] = out;
+    else into[key as string] = out;
+  }
+  return root;
+}
+
+/**
+ * Decodes bytes that must be the canonical encoding of one plain-data value, at most `maxBytes`
+ * long. Throws a LedgerError (MSGPACK_TOO_LARGE, MSGPACK_MALFORMED, MSGPACK_TRAILING_BYTES,
+ * MSGPACK_NONCANONICAL, MSGPACK_TYPE, MSGPACK_TOO_DEEP) whose `field` is `field`.
+ */
+export function decodeCanonical(bytes: Uint8Array, field: string, maxBytes: number): unknown {
+  assert(Number.isSafeInteger(maxBytes) && maxBytes > 0 && maxBytes <= CANONICAL_MAX_BYTES, `maxBytes within 1..${CANONICAL_MAX_BYTES}`);
+  if (!(bytes instanceof Uint8Array)) fail(CANONICAL_ERROR.malformed, field, `expected bytes, got ${describe(bytes)}`);
+  if (bytes.length > maxBytes) fail(CANONICAL_ERROR.tooLarge, field, `${bytes.length} bytes exceeds the limit of ${maxBytes}`);
+  if (bytes.length === 0) fail(CANONICAL_ERROR.malformed, field, 'no bytes');
+  scan(bytes, field);
+  let decoded: unknown;
+  try {
+    decoded = unpackr.unpack(bytes);
+  } catch (error) {
+    throw new LedgerError(CANONICAL_ERROR.malformed, `${field}: ${(error as Error).message}`, { field, cause: error });
+  }
+  const value = toPlain(decoded, field);
+  // The scan checked form; re-encoding checks everything else (UTF-8 validity above all).
+  let again: Uint8Array;
+  try {
+    again = encodeCanonical(value);
+  } catch (error) {
+    throw new LedgerError(CANONICAL_ERROR.nonCanonical, `${field}: decoded value does not re-encode: ${(error as Error).message}`, { field, cause: error });
+  }
+  if (!bytesEqual(again, bytes)) fail(CANONICAL_ERROR.nonCanonical, field, 'bytes are not the canonical encoding of their value (re-encoding differs)');
+  return value;
+}
