@@ -1,0 +1,203 @@
+// The transaction envelope: its exact bytes, its signature and its id.
+//
+//   { version: 1, chainId, kind, payload, signer, nonce, timestamp, signature }
+//
+// encoded with the canonical msgpack codec (keys in ascending byte order, so the wire order is
+// chainId, kind, nonce, payload, signature, signer, timestamp, version). The signature is Ed25519
+// over domainHash(DOMAIN.txSignature, unsigned bytes), where the unsigned bytes are the canonical
+// encoding of the envelope without `signature` (chainId inside, so a transaction signed for one
+// network does not verify on another). The id is SHA-256 of the signed bytes as they arrived.
+//
+// This module owns form only: it never interprets `kind` or `payload` (tx-kind-registry.ts and the
+// state machine do), and it never re-encodes to hash: DecodedTx.bytes are the bytes that arrived.
+
+import { bytesEqual, toHex } from './bytes.js';
+import { CANONICAL_ERROR, decodeCanonical, encodeCanonical } from './canonical-msgpack.js';
+import { CHAIN_ID_MAX_CHARS, TX_KIND_MAX_CHARS, TX_MAX_BYTES_DEFAULT, CANONICAL_MAX_BYTES } from './constants.js';
+import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, nodeBackend, publicKeyFromSeed, type SignatureBackend } from './ed25519.js';
+import { assert, LedgerError } from './errors.js';
+import { DOMAIN, domainHash, sha256 } from './hash.js';
+
+export const TX_VERSION = 1;
+
+export interface UnsignedTx {
+  version: 1;
+  chainId: string;
+  kind: string;
+  payload: unknown;
+  signer: Uint8Array;
+  nonce: number;
+  timestamp: number;
+}
+
+export interface Tx extends UnsignedTx {
+  signature: Uint8Array;
+}
+
+export interface DecodedTx {
+  readonly tx: Tx;
+  /** The signed bytes exactly as they arrived: what is stored, hashed and put in the Merkle log. */
+  readonly bytes: Uint8Array;
+  /** SHA-256 of `bytes`. */
+  readonly id: Uint8Array;
+  readonly idHex: string;
+  /** domainHash(DOMAIN.txSignature, unsigned envelope bytes): what the signature covers. */
+  readonly signingHash: Uint8Array;
+}
+
+export const CHAIN_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+export const TX_KIND_PATTERN = /^[A-Za-z0-9._:/-]+$/;
+
+const UNSIGNED_FIELDS = ['chainId', 'kind', 'nonce', 'payload', 'signer', 'timestamp', 'version'] as const;
+const SIGNED_FIELDS = ['chainId', 'kind', 'nonce', 'payload', 'signature', 'signer', 'timestamp', 'version'] as const;
+
+/** How codec errors read as transaction errors. */
+const CODEC_TO_TX: Readonly<Record<string, string>> = {
+  [CANONICAL_ERROR.tooLarge]: 'TX_TOO_LARGE',
+  [CANONICAL_ERROR.malformed]: 'TX_MALFORMED',
+  [CANONICAL_ERROR.trailingBytes]: 'TX_TRAILING_BYTES',
+  [CANONICAL_ERROR.nonCanonical]: 'TX_NONCANONICAL',
+  [CANONICAL_ERROR.type]: 'TX_FIELD_TYPE',
+  [CANONICAL_ERROR.tooDeep]: 'TX_MALFORMED',
+};
+
+function fail(code: string, field: string, message: string): never {
+  throw new LedgerError(code, `${field}: ${message}`, { field });
+}
+
+function shown(value: unknown): string {
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+function isNonNegativeSafeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Checks every envelope field but the payload's contents (the codec checks those are plain data). */
+function checkFields(tx: Partial<Tx>, signed: boolean): void {
+  if (typeof tx.version !== 'number' || !Number.isSafeInteger(tx.version)) fail('TX_FIELD_TYPE', 'tx.version', `expected the integer ${TX_VERSION}, got ${shown(tx.version)}`);
+  if (tx.version !== TX_VERSION) fail('TX_VERSION', 'tx.version', `unsupported version ${tx.version} (this ledger reads version ${TX_VERSION})`);
+  if (typeof tx.chainId !== 'string' || tx.chainId.length === 0 || tx.chainId.length > CHAIN_ID_MAX_CHARS || !CHAIN_ID_PATTERN.test(tx.chainId)) {
+    fail('TX_FIELD_TYPE', 'tx.chainId', `expected 1-${CHAIN_ID_MAX_CHARS} characters of [A-Za-z0-9._:-], got ${shown(tx.chainId)}`);
+  }
+  if (typeof tx.kind !== 'string' || tx.kind.length === 0 || tx.kind.length > TX_KIND_MAX_CHARS || !TX_KIND_PATTERN.test(tx.kind)) {
+    fail('TX_FIELD_TYPE', 'tx.kind', `expected 1-${TX_KIND_MAX_CHARS} characters of [A-Za-z0-9._:/-], got ${shown(tx.kind)}`);
+  }
+  if (!(tx.signer instanceof Uint8Array) || tx.signer.length !== ED25519_PUBLIC_KEY_BYTES) {
+    fail('TX_FIELD_TYPE', 'tx.signer', `expected a ${ED25519_PUBLIC_KEY_BYTES}-byte Ed25519 public key, got ${shown(tx.signer)}`);
+  }
+  if (!isNonNegativeSafeInteger(tx.nonce)) fail('TX_FIELD_TYPE', 'tx.nonce', `expected a non-negative safe integer, got ${shown(tx.nonce)}`);
+  if (!isNonNegativeSafeInteger(tx.timestamp)) fail('TX_FIELD_TYPE', 'tx.timestamp', `expected milliseconds since the epoch (a non-negative safe integer), got ${shown(tx.timestamp)}`);
+  if (signed && (!(tx.signature instanceof Uint8Array) || tx.signature.length !== ED25519_SIGNATURE_BYTES)) {
+    fail('TX_FIELD_TYPE', 'tx.signature', `expected a ${ED25519_SIGNATURE_BYTES}-byte Ed25519 signature, got ${shown(tx.signature)}`);
+  }
+}
+
+function envelope(tx: UnsignedTx, signature?: Uint8Array): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    chainId: tx.chainId,
+    kind: tx.kind,
+    nonce: tx.nonce,
+    payload: tx.payload,
+    signer: tx.signer,
+    timestamp: tx.timestamp,
+    version: tx.version,
+  };
+  if (signature !== undefined) out['signature'] = signature;
+  return out;
+}
+
+function encodeChecked(value: Record<string, unknown>): Uint8Array {
+  try {
+    return encodeCanonical(value);
+  } catch (error) {
+    if (error instanceof LedgerError && error.code === CANONICAL_ERROR.type) {
+      const field = (error.field ?? 'value').replace(/^value/, 'tx');
+      throw new LedgerError('TX_FIELD_TYPE', error.message.replace(/^value/, 'tx'), { field, cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The canonical bytes of the envelope without its signature: what the signing hash covers. */
+export function encodeUnsignedTx(tx: UnsignedTx): Uint8Array {
+  checkFields(tx, false);
+  return encodeChecked(envelope(tx));
+}
+
+export function signingHashOf(tx: UnsignedTx): Uint8Array {
+  return domainHash(DOMAIN.txSignature, encodeUnsignedTx(tx));
+}
+
+export function txIdHex(bytes: Uint8Array): string {
+  return toHex(sha256(bytes));
+}
+
+/**
+ * Signs `tx` with `seed` (whose public key must be `tx.signer`) and returns the signed bytes,
+ * decoded back as any node would decode them. Throws TX_TOO_LARGE above TX_MAX_BYTES_DEFAULT.
+ */
+export function signTx(tx: UnsignedTx, seed: Uint8Array, backend: SignatureBackend = nodeBackend): DecodedTx {
+  const unsigned = encodeUnsignedTx(tx);
+  if (!bytesEqual(publicKeyFromSeed(seed), tx.signer)) fail('TX_SIGNER_MISMATCH', 'tx.signer', 'is not the public key of the signing seed');
+  const signingHash = domainHash(DOMAIN.txSignature, unsigned);
+  const signature = backend.sign(seed, signingHash);
+  const bytes = encodeChecked(envelope(tx, signature));
+  if (bytes.length > TX_MAX_BYTES_DEFAULT) fail('TX_TOO_LARGE', 'tx', `${bytes.length} bytes exceeds the limit of ${TX_MAX_BYTES_DEFAULT}`);
+  const decoded = decodeTx(bytes);
+  assert(bytesEqual(decoded.signingHash, signingHash), 'a signed transaction decodes to the signing hash it was signed over');
+  return decoded;
+}
+
+/**
+ * Decodes signed transaction bytes strictly: size (default TX_MAX_BYTES_DEFAULT), canonical form,
+ * no unknown or missing fields, field types. Does not verify the signature (verifyTxSignature).
+ */
+export function decodeTx(bytes: Uint8Array, options: { maxBytes?: number } = {}): DecodedTx {
+  const maxBytes = options.maxBytes ?? TX_MAX_BYTES_DEFAULT;
+  assert(Number.isSafeInteger(maxBytes) && maxBytes > 0 && maxBytes <= CANONICAL_MAX_BYTES, `tx maxBytes within 1..${CANONICAL_MAX_BYTES}`);
+  if (!(bytes instanceof Uint8Array)) fail('TX_MALFORMED', 'tx', `expected bytes, got ${shown(bytes)}`);
+  if (bytes.length > maxBytes) fail('TX_TOO_LARGE', 'tx', `${bytes.length} bytes exceeds the limit of ${maxBytes}`);
+  // Keep a private copy: the caller's buffer may be reused or be a view into a larger one.
+  const own = Uint8Array.from(bytes);
+  let value: unknown;
+  try {
+    value = decodeCanonical(own, 'tx', maxBytes);
+  } catch (error) {
+    if (error instanceof LedgerError && CODEC_TO_TX[error.code] !== undefined) {
+      throw new LedgerError(CODEC_TO_TX[error.code] as string, error.message, { field: error.field ?? 'tx', cause: error });
+    }
+    throw error;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    fail('TX_MALFORMED', 'tx', `expected a map, got ${shown(value)}`);
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(SIGNED_FIELDS as readonly string[]).includes(key)) fail('TX_UNKNOWN_FIELD', `tx.${key}`, 'unknown field');
+  }
+  for (const key of SIGNED_FIELDS) {
+    if (!Object.hasOwn(record, key)) fail('TX_MISSING_FIELD', `tx.${key}`, 'missing');
+  }
+  const tx = record as unknown as Tx;
+  checkFields(tx, true);
+  const unsigned = encodeCanonical(envelope(tx));
+  assert(unsigned.length < own.length, 'the unsigned envelope is shorter than the signed one');
+  const id = sha256(own);
+  return Object.freeze({ tx: Object.freeze(tx), bytes: own, id, idHex: toHex(id), signingHash: domainHash(DOMAIN.txSignature, unsigned) });
+}
+
+/** Whether the signature is valid for the signer over the signing hash (strict RFC 8032). */
+export function verifyTxSignature(decoded: DecodedTx, backend: SignatureBackend = nodeBackend): boolean {
+  return backend.verify(decoded.tx.signer, decoded.signingHash, decoded.tx.signature);
+}
+
+/** The unsigned fields of a transaction, in the shape signTx takes. */
+export function unsignedOf(tx: Tx): UnsignedTx {
+  return { version: tx.version, chainId: tx.chainId, kind: tx.kind, payload: tx.payload, signer: tx.signer, nonce: tx.nonce, timestamp: tx.timestamp };
+}
+
+export { UNSIGNED_FIELDS as TX_UNSIGNED_FIELDS, SIGNED_FIELDS as TX_FIELDS };
