@@ -1,0 +1,259 @@
+// Verifying a block against the chain tip, and turning a verified block into the one atomic
+// BlockCommit a store writes. Every node runs this for every committed block; the leader runs
+// `buildBlock` to propose one. The same code computes the roots on both sides, so a proposer and
+// a verifier cannot disagree about what a block commits to except through a real difference.
+//
+// What stops a block (a loud, coded LedgerError: the node must stop applying rather than diverge):
+// wrong chain, height or link, a timestamp before the previous block's, an unauthorized proposer,
+// a bad header signature, a wrong txRoot, logSize, logRoot or stateRoot.
+// What only invalidates a transaction (recorded with its code; no effect on state): bytes that do
+// not decode, a bad signature, and every rule of the state machine.
+
+import { bytesEqual, toHex } from './bytes.js';
+import { createBlock, createGenesisBlock, headerSigningHash, ZERO_HASH, type BlockHeader, type DecodedBlock } from './block.js';
+import { LedgerError } from './errors.js';
+import { MerkleLog, leafHashOf, type MerkleNodeWrite } from './merkle-log.js';
+import type { StateReader, StateWrite, StoreHead, TxIndexEntry, TxResult, BlockCommit } from './store.js';
+import { decodeTx, type DecodedTx } from './tx.js';
+import { inlineVerifier, type BatchVerifier, type VerifyItem } from './verify-pool.js';
+import { sha256 } from './hash.js';
+
+/** The state machine as the block pipeline sees it (implemented in state/). */
+export interface StateMachine {
+  /**
+   * Applies decoded, signature-checked transactions in order. Deterministic, never throws for
+   * any input: a transaction that breaks a rule gets `{ ok: false, code }` and no effect.
+   */
+  apply(reader: StateReader, context: ApplyContext, txs: readonly DecodedTx[]): Promise<{ writes: StateWrite[]; results: TxResult[] }>;
+  /** The state commitment after a block, from the previous one and the block's writes. */
+  nextStateRoot(previousRoot: Uint8Array, writes: readonly StateWrite[]): Uint8Array;
+  /** The initial state a genesis configuration implies; throws a coded LedgerError for a bad configuration. */
+  genesisWrites(config: unknown): StateWrite[];
+  /** Whether `publicKey` is a node key of a member organization in this state. */
+  isMemberNodeKey(reader: StateReader, publicKey: Uint8Array): Promise<boolean>;
+}
+
+export interface ApplyContext {
+  readonly chainId: string;
+  readonly height: number;
+  readonly timestampMs: number;
+}
+
+/** The chain tip a block must extend: the store's head plus the network's chain id. */
+export interface ChainTip extends StoreHead {
+  readonly chainId: string;
+}
+
+export type ProposerVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface VerifyBlockOptions {
+  /** Decides whether `header.proposer` may propose at this height and term (membership, leadership). */
+  readonly authorizeProposer: (header: BlockHeader) => ProposerVerdict | Promise<ProposerVerdict>;
+  readonly verifier?: BatchVerifier;
+  readonly maxTxBytes?: number;
+}
+
+export interface VerifiedBlock {
+  readonly block: DecodedBlock;
+  /** Per position: the decoded transaction, or the reason it cannot be applied at all. */
+  readonly txs: ReadonlyArray<{ readonly decoded: DecodedTx } | { readonly decoded: undefined; readonly result: TxResult }>;
+  readonly txIds: readonly Uint8Array[];
+  readonly merkleWrites: readonly MerkleNodeWrite[];
+  readonly logRoot: Uint8Array;
+  readonly logSize: number;
+  readonly frontier: readonly Uint8Array[];
+}
+
+function fail(code: string, message: string, field: string): never {
+  throw new LedgerError(code, message, { field });
+}
+
+interface LogExtension {
+  txRoot: Uint8Array;
+  logRoot: Uint8Array;
+  logSize: number;
+  frontier: Uint8Array[];
+  merkleWrites: MerkleNodeWrite[];
+}
+
+/** Appends a block's transactions to the global log: the block's own root and the log after it. */
+function extendLog(tip: StoreHead, txs: readonly Uint8Array[]): LogExtension {
+  const blockLog = MerkleLog.empty();
+  const globalLog = MerkleLog.fromFrontier(tip.logSize, [...tip.frontier]);
+  const merkleWrites: MerkleNodeWrite[] = [];
+  for (const tx of txs) {
+    const leafHash = leafHashOf(tx);
+    blockLog.appendLeafHash(leafHash);
+    for (const write of globalLog.appendLeafHash(leafHash).writes) merkleWrites.push(write);
+  }
+  return { txRoot: blockLog.root(), logRoot: globalLog.root(), logSize: globalLog.size, frontier: globalLog.frontier(), merkleWrites };
+}
+
+/** Checks links, proposer, signatures and log roots. State is checked by `executeBlock`. */
+export async function verifyBlock(block: DecodedBlock, tip: ChainTip, options: VerifyBlockOptions): Promise<VerifiedBlock> {
+  const { header } = block;
+  if (header.chainId !== tip.chainId) fail('BLOCK_CHAIN_ID', `header.chainId: expected ${tip.chainId}, got ${header.chainId}`, 'header.chainId');
+  if (header.height !== tip.height + 1) fail('BLOCK_HEIGHT', `header.height: expected ${tip.height + 1}, got ${header.height}`, 'header.height');
+  if (!bytesEqual(header.prevHash, tip.blockHash)) fail('BLOCK_PREV_HASH', `header.prevHash: ${toHex(header.prevHash)} does not link to ${toHex(tip.blockHash)}`, 'header.prevHash');
+  if (header.timestamp < tip.timestamp) fail('BLOCK_TIMESTAMP', `header.timestamp: ${header.timestamp} is before the previous block's ${tip.timestamp}`, 'header.timestamp');
+  const authorized = await options.authorizeProposer(header);
+  if (!authorized.ok) fail('BLOCK_PROPOSER', `header.proposer ${toHex(header.proposer)}: ${authorized.reason}`, 'header.proposer');
+
+  const decoded: Array<{ decoded: DecodedTx } | { decoded: undefined; result: TxResult }> = [];
+  const txIds: Uint8Array[] = [];
+  const items: VerifyItem[] = [{ publicKey: header.proposer, message: headerSigningHash(block.headerBytes), signature: block.signature }];
+  const itemPositions: number[] = [];
+  block.txs.forEach((bytes, position) => {
+    try {
+      const tx = options.maxTxBytes === undefined ? decodeTx(bytes) : decodeTx(bytes, { maxBytes: options.maxTxBytes });
+      decoded.push({ decoded: tx });
+      txIds.push(tx.id);
+      items.push({ publicKey: tx.tx.signer, message: tx.signingHash, signature: tx.tx.signature });
+      itemPositions.push(position);
+    } catch (error) {
+      const code = error instanceof LedgerError ? error.code : 'TX_MALFORMED';
+      decoded.push({ decoded: undefined, result: { ok: false, code } });
+      txIds.push(sha256(bytes));
+    }
+  });
+  const verdicts = await (options.verifier ?? inlineVerifier).verifyBatch(items);
+  if (verdicts[0] !== true) fail('BLOCK_SIGNATURE_INVALID', `block ${header.height}: the proposer's header signature does not verify`, 'signature');
+  itemPositions.forEach((position, i) => {
+    if (verdicts[i + 1] !== true) decoded[position] = { decoded: undefined, result: { ok: false, code: 'TX_SIGNATURE_INVALID' } };
+  });
+
+  const log = extendLog(tip, block.txs);
+  if (!bytesEqual(log.txRoot, header.txRoot)) fail('BLOCK_TX_ROOT', `header.txRoot: expected ${toHex(log.txRoot)}, got ${toHex(header.txRoot)}`, 'header.txRoot');
+  if (log.logSize !== header.logSize) fail('BLOCK_LOG_SIZE', `header.logSize: expected ${log.logSize}, got ${header.logSize}`, 'header.logSize');
+  if (!bytesEqual(log.logRoot, header.logRoot)) fail('BLOCK_LOG_ROOT', `header.logRoot: expected ${toHex(log.logRoot)}, got ${toHex(header.logRoot)}`, 'header.logRoot');
+  return { block, txs: decoded, txIds, merkleWrites: log.merkleWrites, logRoot: log.logRoot, logSize: log.logSize, frontier: log.frontier };
+}
+
+interface Execution {
+  stateRoot: Uint8Array;
+  writes: StateWrite[];
+  results: TxResult[];
+}
+
+async function execute(
+  reader: StateReader,
+  stateMachine: StateMachine,
+  context: ApplyContext,
+  previousStateRoot: Uint8Array,
+  txs: VerifiedBlock['txs'],
+): Promise<Execution> {
+  const applicable: DecodedTx[] = [];
+  for (const entry of txs) if (entry.decoded !== undefined) applicable.push(entry.decoded);
+  const applied = await stateMachine.apply(reader, context, applicable);
+  if (applied.results.length !== applicable.length) {
+    throw new LedgerError('ASSERTION_FAILED', `invariant broken: the state machine answered ${applied.results.length} results for ${applicable.length} transactions`);
+  }
+  let next = 0;
+  const results = txs.map((entry) => (entry.decoded !== undefined ? (applied.results[next++] as TxResult) : entry.result));
+  return { stateRoot: stateMachine.nextStateRoot(previousStateRoot, applied.writes), writes: applied.writes, results };
+}
+
+function indexEntries(txIds: readonly Uint8Array[], results: readonly TxResult[]): TxIndexEntry[] {
+  const entries: TxIndexEntry[] = [];
+  txIds.forEach((txId, position) => {
+    const result = results[position] as TxResult;
+    // A duplicate keeps pointing at its first occurrence.
+    if (!result.ok && result.code === 'TX_DUPLICATE') return;
+    entries.push({ txId, position, result });
+  });
+  return entries;
+}
+
+/** Applies a verified block and returns the atomic commit; the header's stateRoot must match. */
+export async function executeBlock(reader: StateReader, verified: VerifiedBlock, tip: ChainTip, stateMachine: StateMachine): Promise<BlockCommit> {
+  const { header } = verified.block;
+  const execution = await execute(reader, stateMachine, { chainId: tip.chainId, height: header.height, timestampMs: header.timestamp }, tip.stateRoot, verified.txs);
+  if (!bytesEqual(execution.stateRoot, header.stateRoot)) {
+    fail('BLOCK_STATE_ROOT', `block ${header.height}: header.stateRoot ${toHex(header.stateRoot)} but applying it gives ${toHex(execution.stateRoot)}`, 'header.stateRoot');
+  }
+  return {
+    height: header.height,
+    blockHash: verified.block.hash,
+    blockBytes: verified.block.bytes,
+    txIndex: indexEntries(verified.txIds, execution.results),
+    merkleWrites: verified.merkleWrites,
+    stateWrites: execution.writes,
+    head: { height: header.height, blockHash: verified.block.hash, logSize: verified.logSize, logRoot: verified.logRoot, stateRoot: execution.stateRoot, timestamp: header.timestamp, frontier: verified.frontier },
+  };
+}
+
+export interface BuildBlockArgs {
+  readonly tip: ChainTip;
+  readonly txs: readonly DecodedTx[];
+  readonly timestamp: number;
+  readonly term: number;
+  readonly proposerSeed: Uint8Array;
+  readonly proposerPublicKey: Uint8Array;
+}
+
+/**
+ * The proposer's side: applies already-verified transactions on `reader` (the state the block
+ * will extend), signs a header with every root, and returns the block with the commit it implies.
+ */
+export async function buildBlock(reader: StateReader, stateMachine: StateMachine, args: BuildBlockArgs): Promise<{ block: DecodedBlock; commit: BlockCommit }> {
+  const { tip } = args;
+  const height = tip.height + 1;
+  const timestamp = Math.max(args.timestamp, tip.timestamp);
+  const txBytes = args.txs.map((tx) => tx.bytes);
+  const log = extendLog(tip, txBytes);
+  const execution = await execute(reader, stateMachine, { chainId: tip.chainId, height, timestampMs: timestamp }, tip.stateRoot, args.txs.map((decoded) => ({ decoded })));
+  const block = createBlock(
+    { chainId: tip.chainId, height, prevHash: tip.blockHash, txRoot: log.txRoot, logSize: log.logSize, logRoot: log.logRoot, stateRoot: execution.stateRoot, timestamp, term: args.term },
+    txBytes,
+    args.proposerSeed,
+    args.proposerPublicKey,
+  );
+  const commit: BlockCommit = {
+    height,
+    blockHash: block.hash,
+    blockBytes: block.bytes,
+    txIndex: indexEntries(args.txs.map((tx) => tx.id), execution.results),
+    merkleWrites: log.merkleWrites,
+    stateWrites: execution.writes,
+    head: { height, blockHash: block.hash, logSize: log.logSize, logRoot: log.logRoot, stateRoot: execution.stateRoot, timestamp, frontier: log.frontier },
+  };
+  return { block, commit };
+}
+
+/** The genesis block and its commit, from the network's configuration. */
+export function buildGenesis(stateMachine: StateMachine, args: { chainId: string; timestamp: number; config: unknown }): { block: DecodedBlock; commit: BlockCommit } {
+  const writes = stateMachine.genesisWrites(args.config);
+  const stateRoot = stateMachine.nextStateRoot(ZERO_HASH, writes);
+  const logRoot = MerkleLog.empty().root();
+  const block = createGenesisBlock({ chainId: args.chainId, timestamp: args.timestamp, config: args.config, logRoot, stateRoot });
+  const commit: BlockCommit = {
+    height: 0,
+    blockHash: block.hash,
+    blockBytes: block.bytes,
+    txIndex: [],
+    merkleWrites: [],
+    stateWrites: writes,
+    head: { height: 0, blockHash: block.hash, logSize: 0, logRoot, stateRoot, timestamp: args.timestamp, frontier: [] },
+  };
+  return { block, commit };
+}
+
+/**
+ * Checks a genesis block by rebuilding it from the configuration it carries: the result must be
+ * byte-identical. `expectedHash`, when given, pins the network the operator meant to join.
+ */
+export function verifyGenesis(stateMachine: StateMachine, block: DecodedBlock, expectedHash?: Uint8Array): BlockCommit {
+  const { header } = block;
+  if (header.height !== 0) fail('BLOCK_GENESIS', `genesis: expected height 0, got ${header.height}`, 'header.height');
+  if (expectedHash !== undefined && !bytesEqual(block.hash, expectedHash)) {
+    fail('BLOCK_GENESIS', `genesis: hash ${block.hashHex} is not the expected ${toHex(expectedHash)}`, 'hash');
+  }
+  const rebuilt = buildGenesis(stateMachine, { chainId: header.chainId, timestamp: header.timestamp, config: header.config });
+  if (!bytesEqual(rebuilt.block.bytes, block.bytes)) fail('BLOCK_GENESIS', 'genesis: its roots do not match the configuration it carries', 'header');
+  return rebuilt.commit;
+}
+
+/** The tip a store's head describes, for the next block to extend. */
+export function chainTip(head: StoreHead, chainId: string): ChainTip {
+  return { ...head, chainId };
+}
