@@ -50,3 +50,26 @@ assert(
   'a transaction with an empty payload and the longest chain id and kind fits the default limit',
 );
 assert(TX_KIND_REGISTRY_MAX_KINDS > 0, 'a registry holds at least one kind');
+
+// ---- Blocks and their verification (block.ts, block-verify.ts, verify-pool.ts) ----
+
+/** Transactions in one block. The node's block-cutting limit must not exceed it. */
+export const BLOCK_MAX_TXS = 16_384;
+/** Encoded size of one block (header, signature and transactions). */
+export const BLOCK_MAX_BYTES = 32 * MIB;
+/** The network configuration carried by the genesis header. */
+export const GENESIS_CONFIG_MAX_BYTES = 1 * MIB;
+/** Items in one verifyBatch call: every transaction of a full block plus its header. */
+export const VERIFY_BATCH_MAX_ITEMS = BLOCK_MAX_TXS + 1;
+/** Below this many signatures, handing work to threads costs more than it saves. */
+export const VERIFY_PARALLEL_MIN_ITEMS = 64;
+/** Worker threads in one verification pool. */
+export const VERIFY_POOL_MAX_WORKERS = 16;
+/** Cached KeyObjects per verification worker. */
+export const VERIFY_WORKER_KEY_CACHE_MAX = 65_536;
+
+assert(TX_MAX_BYTES_DEFAULT <= BLOCK_MAX_BYTES, 'a block holds at least one transaction of the largest size');
+assert(BLOCK_MAX_BYTES <= CANONICAL_MAX_BYTES, 'a block is decodable by the canonical codec');
+assert(GENESIS_CONFIG_MAX_BYTES < BLOCK_MAX_BYTES, 'the genesis header fits a block');
+assert(VERIFY_BATCH_MAX_ITEMS >= BLOCK_MAX_TXS + 1, 'one batch verifies a full block and its header');
+assert(VERIFY_PARALLEL_MIN_ITEMS >= 1 && VERIFY_POOL_MAX_WORKERS >= 1 && VERIFY_WORKER_KEY_CACHE_MAX >= 1, 'verification limits are positive');
