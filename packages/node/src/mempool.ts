@@ -1,0 +1,202 @@
+// The mempool: transactions admitted for ordering, bounded in count and bytes.
+//
+// Admission decodes the bytes, checks the signature, refuses duplicates (pending or already in
+// the ledger) and a signer's nonce already pending, and pre-validates against the committed state
+// with the same state machine every node applies. Each refusal is a NodeError with the ledger's
+// code and an HTTP status; a full pool answers MEMPOOL_FULL (503, Retry-After) and changes nothing.
+// Pre-validation keeps junk out; it is not authoritative (apply re-validates every transaction).
+//
+// Taking transactions for a block moves them to "in flight": they still count against the
+// limits until the block commits (`settle`) or the proposal is abandoned (`requeue`), so a burst of
+// proposals can never overrun memory. Within a block, each signer's transactions go in nonce order.
+
+import { decodeTx, verify, type DecodedTx, type TxResult } from '@tradeledger/ledger';
+import { NodeError, errorCode } from './errors.js';
+
+export interface MempoolLimits {
+  /** Transactions held, pending and in flight. */
+  readonly maxTxs: number;
+  /** Bytes held, pending and in flight. */
+  readonly maxBytes: number;
+  /** One transaction's size. */
+  readonly maxTxBytes: number;
+  /** What a full pool tells clients to wait, in seconds. */
+  readonly retryAfterSeconds: number;
+}
+
+export interface MempoolDependencies {
+  /** The committed state's verdict on one transaction (the state machine applied to it alone). */
+  prevalidate(tx: DecodedTx): Promise<TxResult>;
+  /** Whether the ledger already holds this id. */
+  isCommitted(txId: Uint8Array): Promise<boolean>;
+}
+
+interface Entry {
+  readonly tx: DecodedTx;
+  readonly signerNonce: string;
+}
+
+const CONFLICT_CODES = new Set(['TX_DUPLICATE', 'NONCE_REPLAY']);
+
+function statusFor(code: string): number {
+  if (CONFLICT_CODES.has(code)) return 409;
+  if (code === 'TX_TOO_LARGE') return 413;
+  return 400;
+}
+
+export class Mempool {
+  private readonly pending = new Map<string, Entry>();
+  private readonly inFlight = new Map<string, Entry>();
+  private readonly signerNonces = new Set<string>();
+  private heldBytes = 0;
+  /** Admissions between their capacity check and their insertion. */
+  private reservedTxs = 0;
+  private reservedBytes = 0;
+
+  constructor(
+    private readonly limits: MempoolLimits,
+    private readonly deps: MempoolDependencies,
+  ) {
+    if (!(limits.maxTxs >= 1 && limits.maxBytes >= limits.maxTxBytes && limits.maxTxBytes >= 1)) {
+      throw new NodeError('CONFIG_INVALID', 'mempool limits: maxTxs >= 1 and maxBytes >= maxTxBytes >= 1', { status: 500 });
+    }
+  }
+
+  get size(): number {
+    return this.pending.size + this.inFlight.size;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  has(txIdHex: string): boolean {
+    return this.pending.has(txIdHex) || this.inFlight.has(txIdHex);
+  }
+
+  private full(extraBytes: number): boolean {
+    return this.size + this.reservedTxs + 1 > this.limits.maxTxs || this.heldBytes + this.reservedBytes + extraBytes > this.limits.maxBytes;
+  }
+
+  private busy(): NodeError {
+    return new NodeError('MEMPOOL_FULL', `the mempool is full (${this.size} transactions, ${this.heldBytes} bytes): retry later`, {
+      status: 503,
+      retryAfterSeconds: this.limits.retryAfterSeconds,
+    });
+  }
+
+  /** Admits signed transaction bytes, or throws a NodeError saying why not. */
+  async admit(bytes: Uint8Array): Promise<DecodedTx> {
+    if (bytes.length > this.limits.maxTxBytes) {
+      throw new NodeError('TX_TOO_LARGE', `transaction: ${bytes.length} bytes exceeds the limit of ${this.limits.maxTxBytes}`, { status: 413 });
+    }
+    if (this.full(bytes.length)) throw this.busy();
+    let tx: DecodedTx;
+    try {
+      tx = decodeTx(bytes, { maxBytes: this.limits.maxTxBytes });
+    } catch (error) {
+      const code = errorCode(error) ?? 'TX_MALFORMED';
+      throw new NodeError(code, (error as Error).message, { status: statusFor(code), cause: error });
+    }
+    if (this.has(tx.idHex)) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already pending`, { status: 409 });
+    if (!verify(tx.tx.signer, tx.signingHash, tx.tx.signature)) {
+      throw new NodeError('TX_SIGNATURE_INVALID', `transaction ${tx.idHex}: the signature does not verify for signer ${Buffer.from(tx.tx.signer).toString('hex')}`, { status: 400 });
+    }
+    const signerNonce = `${Buffer.from(tx.tx.signer).toString('hex')}/${tx.tx.nonce}`;
+    if (this.signerNonces.has(signerNonce)) throw new NodeError('NONCE_REPLAY', `transaction ${tx.idHex}: nonce ${tx.tx.nonce} of this signer is already pending`, { status: 409 });
+
+    this.reservedTxs += 1;
+    this.reservedBytes += bytes.length;
+    let verdict: TxResult;
+    let committed: boolean;
+    try {
+      [committed, verdict] = await Promise.all([this.deps.isCommitted(tx.id), this.deps.prevalidate(tx)]);
+    } finally {
+      this.reservedTxs -= 1;
+      this.reservedBytes -= bytes.length;
+    }
+    if (committed) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already in the ledger`, { status: 409 });
+    if (!verdict.ok) throw new NodeError(verdict.code, `transaction ${tx.idHex} rejected: ${verdict.code}`, { status: statusFor(verdict.code) });
+    // Concurrent admissions of the same transaction or nonce may have raced past the checks above.
+    if (this.has(tx.idHex)) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already pending`, { status: 409 });
+    if (this.signerNonces.has(signerNonce)) throw new NodeError('NONCE_REPLAY', `transaction ${tx.idHex}: nonce ${tx.tx.nonce} of this signer is already pending`, { status: 409 });
+    if (this.full(bytes.length)) throw this.busy();
+    this.pending.set(tx.idHex, { tx, signerNonce });
+    this.signerNonces.add(signerNonce);
+    this.heldBytes += bytes.length;
+    return tx;
+  }
+
+  /**
+   * Moves up to `maxTxs` / `maxBytes` of pending transactions in flight, oldest signer first and
+   * each signer's transactions in nonce order, and returns them in block order.
+   */
+  take(maxTxs: number, maxBytes: number): DecodedTx[] {
+    const chosen: Entry[] = [];
+    let bytes = 0;
+    for (const entry of this.pending.values()) {
+      if (chosen.length >= maxTxs || bytes + entry.tx.bytes.length > maxBytes) break;
+      chosen.push(entry);
+      bytes += entry.tx.bytes.length;
+    }
+    for (const entry of chosen) {
+      this.pending.delete(entry.tx.idHex);
+      this.inFlight.set(entry.tx.idHex, entry);
+    }
+    // Group by signer in order of each signer's first appearance, nonces ascending within.
+    const bySigner = new Map<string, Entry[]>();
+    for (const entry of chosen) {
+      const signer = entry.signerNonce.slice(0, entry.signerNonce.indexOf('/'));
+      const list = bySigner.get(signer);
+      if (list === undefined) bySigner.set(signer, [entry]);
+      else list.push(entry);
+    }
+    const ordered: DecodedTx[] = [];
+    for (const list of bySigner.values()) {
+      list.sort((a, b) => a.tx.tx.nonce - b.tx.tx.nonce);
+      for (const entry of list) ordered.push(entry.tx);
+    }
+    return ordered;
+  }
+
+  /** Returns in-flight transactions of an abandoned proposal to the front of the pool. */
+  requeue(txIds: readonly string[]): void {
+    const back: Array<[string, Entry]> = [];
+    for (const id of txIds) {
+      const entry = this.inFlight.get(id);
+      if (entry === undefined) continue;
+      this.inFlight.delete(id);
+      back.push([id, entry]);
+    }
+    if (back.length === 0) return;
+    const rest = [...this.pending.entries()];
+    this.pending.clear();
+    for (const [id, entry] of [...back, ...rest]) this.pending.set(id, entry);
+  }
+
+  /** Forgets transactions that a committed block holds, wherever they are in the pool. */
+  settle(txIds: readonly string[]): void {
+    for (const id of txIds) {
+      const entry = this.inFlight.get(id) ?? this.pending.get(id);
+      if (entry === undefined) continue;
+      this.inFlight.delete(id);
+      this.pending.delete(id);
+      this.signerNonces.delete(entry.signerNonce);
+      this.heldBytes -= entry.tx.bytes.length;
+    }
+  }
+
+  /** Drops everything (a node that lost leadership hands clients back to the new leader). */
+  clear(): DecodedTx[] {
+    const all = [...this.inFlight.values(), ...this.pending.values()].map((entry) => entry.tx);
+    this.pending.clear();
+    this.inFlight.clear();
+    this.signerNonces.clear();
+    this.heldBytes = 0;
+    return all;
+  }
+}
