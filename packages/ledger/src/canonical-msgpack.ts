@@ -62,6 +62,28 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+/** No lone surrogates, so the string has a UTF-8 encoding (String.prototype.isWellFormed where present). */
+function isWellFormed(text: string): boolean {
+  return nativeIsWellFormed !== undefined ? nativeIsWellFormed.call(text) : !LONE_SURROGATE.test(text);
+}
+
+/** Object keys in code point order; most objects arrive sorted already, so check before sorting. */
+function sortedKeys(object: object): string[] {
+  const keys = Object.keys(object);
+  for (let i = 1; i < keys.length; i++) {
+    if (compareCodePoints(keys[i - 1] as string, keys[i] as string) > 0) return keys.sort(compareCodePoints);
+  }
+  return keys;
+}
+
+/** A fresh copy (Uint8Array.from would iterate element by element). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
 
 interface PathNode {
   readonly parent: PathNode | undefined;
@@ -108,7 +130,7 @@ function normalize(value: unknown): unknown {
     if (v === null || typeof v === 'boolean') {
       out = v;
     } else if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) throw typeError(path, 'string holds a lone UTF-16 surrogate (not valid UTF-8)');
+      if (!isWellFormed(v)) throw typeError(path, 'string holds a lone UTF-16 surrogate (not valid UTF-8)');
       out = v;
     } else if (typeof v === 'number') {
       if (!Number.isSafeInteger(v)) throw typeError(path, `only safe integers are allowed, got ${String(v)}`);
@@ -126,11 +148,11 @@ function normalize(value: unknown): unknown {
     } else if (typeof v === 'object' && isPlainObject(v)) {
       if (work.depth >= CANONICAL_MAX_DEPTH) throw typeError(path, `nesting deeper than ${CANONICAL_MAX_DEPTH}`);
       if (Object.getOwnPropertySymbols(v).length > 0) throw typeError(path, 'symbol keys are not allowed');
-      const keys = Object.keys(v).sort(compareCodePoints);
+      const keys = sortedKeys(v);
       const map = new Map<string, unknown>();
       for (const key of keys) {
         if (key === '__proto__') throw typeError(path, 'the key "__proto__" is not allowed');
-        if (LONE_SURROGATE.test(key)) throw typeError(path, 'a key holds a lone UTF-16 surrogate');
+        if (!isWellFormed(key)) throw typeError(path, 'a key holds a lone UTF-16 surrogate');
         map.set(key, undefined); // reserve the sorted position; the value is filled in below
       }
       for (let i = keys.length - 1; i >= 0; i--) {
@@ -156,11 +178,8 @@ function isPlainObject(value: object): boolean {
 
 /** The canonical bytes of a plain-data value; throws MSGPACK_TYPE naming the path of a bad value. */
 export function encodeCanonical(value: unknown): Uint8Array {
-  const packed = packr.pack(normalize(value));
   // msgpackr returns a view into its reusable buffer: copy out before the next pack overwrites it.
-  const bytes = new Uint8Array(packed.length);
-  bytes.set(packed);
-  return bytes;
+  return copyOf(packr.pack(normalize(value)));
 }
 
 // ---- decoding ----
@@ -352,7 +371,7 @@ function toPlain(decoded: unknown, field: string): unknown {
       for (let i = 0; i < value.length; i++) stack.push({ value: value[i], into: array, key: i });
       out = array;
     } else if (value instanceof Uint8Array) {
-      out = Uint8Array.from(value); // a fresh copy: msgpackr may hand out views into the input
+      out = copyOf(value); // msgpackr may hand out views into the input
     } else {
       assert(value === null || typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value)), 'scan admits only plain scalars');
       out = value;

@@ -110,6 +110,39 @@ function envelope(tx: UnsignedTx, signature?: Uint8Array): Record<string, unknow
   return out;
 }
 
+// The signed bytes are canonical (keys sorted: chainId, kind, nonce, payload, signature, signer,
+// timestamp, version), so the unsigned bytes are the signed ones without the signature entry and
+// with a map header of 7 instead of 8: spliced out rather than re-encoded. Entries after the
+// signature have a length known from the timestamp alone.
+const SIGNATURE_ENTRY_PREFIX = Uint8Array.from([0xa9, ...new TextEncoder().encode('signature'), 0xc4, ED25519_SIGNATURE_BYTES]);
+const SIGNATURE_ENTRY_BYTES = SIGNATURE_ENTRY_PREFIX.length + ED25519_SIGNATURE_BYTES;
+const SIGNER_ENTRY_BYTES = 1 + 'signer'.length + 2 + ED25519_PUBLIC_KEY_BYTES;
+const TIMESTAMP_KEY_BYTES = 1 + 'timestamp'.length;
+const VERSION_ENTRY_BYTES = 1 + 'version'.length + 1;
+const FIXMAP_8 = 0x88;
+const FIXMAP_7 = 0x87;
+
+/** Bytes of a non-negative safe integer in canonical msgpack. */
+function canonicalUintBytes(value: number): number {
+  if (value <= 0x7f) return 1;
+  if (value <= 0xff) return 2;
+  if (value <= 0xffff) return 3;
+  if (value <= 0xffff_ffff) return 5;
+  return 9;
+}
+
+function unsignedBytesOf(signed: Uint8Array, tx: Tx): Uint8Array {
+  const tail = SIGNER_ENTRY_BYTES + TIMESTAMP_KEY_BYTES + canonicalUintBytes(tx.timestamp) + VERSION_ENTRY_BYTES;
+  const start = signed.length - tail - SIGNATURE_ENTRY_BYTES;
+  assert(signed[0] === FIXMAP_8 && start > 0, 'a canonical signed envelope is a fixmap of 8 entries');
+  for (let i = 0; i < SIGNATURE_ENTRY_PREFIX.length; i++) assert(signed[start + i] === SIGNATURE_ENTRY_PREFIX[i], 'the signature entry sits where canonical order puts it');
+  const unsigned = new Uint8Array(signed.length - SIGNATURE_ENTRY_BYTES);
+  unsigned[0] = FIXMAP_7;
+  unsigned.set(signed.subarray(1, start), 1);
+  unsigned.set(signed.subarray(start + SIGNATURE_ENTRY_BYTES), start);
+  return unsigned;
+}
+
 function encodeChecked(value: Record<string, unknown>): Uint8Array {
   try {
     return encodeCanonical(value);
@@ -126,6 +159,15 @@ function encodeChecked(value: Record<string, unknown>): Uint8Array {
 export function encodeUnsignedTx(tx: UnsignedTx): Uint8Array {
   checkFields(tx, false);
   return encodeChecked(envelope(tx));
+}
+
+/**
+ * The canonical signed bytes of a complete transaction (checks its fields, not its signature).
+ * Bytes that arrive are kept as they are; this is for building them, e.g. after signing elsewhere.
+ */
+export function encodeTx(tx: Tx): Uint8Array {
+  checkFields(tx, true);
+  return encodeChecked(envelope(tx, tx.signature));
 }
 
 export function signingHashOf(tx: UnsignedTx): Uint8Array {
@@ -145,7 +187,7 @@ export function signTx(tx: UnsignedTx, seed: Uint8Array, backend: SignatureBacke
   if (!bytesEqual(publicKeyFromSeed(seed), tx.signer)) fail('TX_SIGNER_MISMATCH', 'tx.signer', 'is not the public key of the signing seed');
   const signingHash = domainHash(DOMAIN.txSignature, unsigned);
   const signature = backend.sign(seed, signingHash);
-  const bytes = encodeChecked(envelope(tx, signature));
+  const bytes = encodeTx({ ...tx, signature });
   if (bytes.length > TX_MAX_BYTES_DEFAULT) fail('TX_TOO_LARGE', 'tx', `${bytes.length} bytes exceeds the limit of ${TX_MAX_BYTES_DEFAULT}`);
   const decoded = decodeTx(bytes);
   assert(bytesEqual(decoded.signingHash, signingHash), 'a signed transaction decodes to the signing hash it was signed over');
@@ -162,7 +204,8 @@ export function decodeTx(bytes: Uint8Array, options: { maxBytes?: number } = {})
   if (!(bytes instanceof Uint8Array)) fail('TX_MALFORMED', 'tx', `expected bytes, got ${shown(bytes)}`);
   if (bytes.length > maxBytes) fail('TX_TOO_LARGE', 'tx', `${bytes.length} bytes exceeds the limit of ${maxBytes}`);
   // Keep a private copy: the caller's buffer may be reused or be a view into a larger one.
-  const own = Uint8Array.from(bytes);
+  const own = new Uint8Array(bytes.length);
+  own.set(bytes);
   let value: unknown;
   try {
     value = decodeCanonical(own, 'tx', maxBytes);
@@ -184,8 +227,7 @@ export function decodeTx(bytes: Uint8Array, options: { maxBytes?: number } = {})
   }
   const tx = record as unknown as Tx;
   checkFields(tx, true);
-  const unsigned = encodeCanonical(envelope(tx));
-  assert(unsigned.length < own.length, 'the unsigned envelope is shorter than the signed one');
+  const unsigned = unsignedBytesOf(own, tx);
   const id = sha256(own);
   return Object.freeze({ tx: Object.freeze(tx), bytes: own, id, idHex: toHex(id), signingHash: domainHash(DOMAIN.txSignature, unsigned) });
 }

@@ -8,6 +8,7 @@ import { LedgerError } from '../src/errors.js';
 import { DOMAIN, domainHash, sha256 } from '../src/hash.js';
 import {
   decodeTx,
+  encodeTx,
   encodeUnsignedTx,
   signingHashOf,
   signTx,
@@ -62,6 +63,8 @@ describe('round trip', () => {
     const signed = signTx(unsigned(), seed);
     const decoded = decodeTx(signed.bytes);
     expect(toHex(decoded.bytes)).toBe(toHex(signed.bytes));
+    expect(toHex(encodeTx(decoded.tx))).toBe(toHex(signed.bytes));
+    expect(() => encodeTx({ ...decoded.tx, signature: new Uint8Array(10) })).toThrow(expect.objectContaining({ code: 'TX_FIELD_TYPE', field: 'tx.signature' }));
     expect(decoded.tx).toEqual({ ...unsigned(), signature: signed.tx.signature });
     expect(toHex(decoded.id)).toBe(toHex(sha256(signed.bytes)));
     expect(decoded.idHex).toBe(txIdHex(signed.bytes));
@@ -87,6 +90,15 @@ describe('round trip', () => {
     expect(decoded.bytes[0]).toBe(0x88);
     expect(decoded.bytes.constructor).toBe(Uint8Array);
     expect(Object.isFrozen(decoded) && Object.isFrozen(decoded.tx)).toBe(true);
+  });
+
+  it('derives the signing hash from the arrived bytes for every width of timestamp and nonce', () => {
+    for (const n of [0, 127, 128, 255, 256, 65535, 65536, 0xffffffff, 0x100000000, Number.MAX_SAFE_INTEGER]) {
+      const tx = unsigned({ timestamp: n, nonce: n });
+      const decoded = decodeTx(signTx(tx, seed).bytes);
+      expect(toHex(decoded.signingHash)).toBe(toHex(domainHash(DOMAIN.txSignature, encodeUnsignedTx(tx))));
+      expect(verifyTxSignature(decoded)).toBe(true);
+    }
   });
 
   it('refuses to sign with a seed that is not the signer\'s', () => {
