@@ -60,13 +60,14 @@ export function approvalsRequired(threshold: GovernanceThreshold, memberCount: n
   return Math.floor((memberCount * threshold.numerator) / threshold.denominator) + 1;
 }
 
-const CHAIN_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** The transaction envelope's chain id alphabet (tx.ts), at most 64 characters. */
+const CHAIN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 export const chainIdField = checkedString(
   (value) =>
     typeof value === 'string' && CHAIN_ID_PATTERN.test(value)
       ? { value }
-      : { code: 'CHAIN_ID_FORMAT', detail: `expected a chain id of 1 to ${DOCUMENT_LIMITS.chainIdChars} characters a-z 0-9 . _ -, got ${JSON.stringify(String(value).slice(0, 80))}` },
-  { description: 'Network chain id', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' },
+      : { code: 'CHAIN_ID_FORMAT', detail: `expected a chain id of 1 to ${DOCUMENT_LIMITS.chainIdChars} characters A-Z a-z 0-9 . _ : -, got ${JSON.stringify(String(value).slice(0, 80))}` },
+  { description: 'Network chain id', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
 );
 
 /** Keys and peer ids are unique across organizations: one key, one organization. */

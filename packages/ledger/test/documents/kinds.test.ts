@@ -110,7 +110,8 @@ describe('genesis', () => {
     ['a key shared by two organizations', ['organizations', 1, 'signingKeys', 0], '69dba6025096cea157eb53095bdb63958a7c88cda25cc11fd66bcc7d5f7270bd', 'DUPLICATE_VALUE'],
     ['a threshold of 1', ['governanceThreshold'], { numerator: 2, denominator: 2 }, 'THRESHOLD_RANGE'],
     ['a fractional threshold', ['governanceThreshold', 'numerator'], 0.5, 'FIELD_TYPE'],
-    ['an upper-case chain id', ['chainId'], 'Tradeledger', 'CHAIN_ID_FORMAT'],
+    ['a chain id with a space', ['chainId'], 'trade ledger', 'CHAIN_ID_FORMAT'],
+    ['an overlong chain id', ['chainId'], 'x'.repeat(65), 'CHAIN_ID_FORMAT'],
     ['no organizations', ['organizations'], [], 'FIELD_TOO_SMALL'],
     ['an unknown field', ['organizations', 0, 'colour'], 'red', 'FIELD_UNKNOWN'],
   ])('rejects %s', (_label, path, value, code) => {
