@@ -15,4 +15,5 @@ export * from './canonical-msgpack.js';
 export * from './ed25519.js';
 export * from './tx.js';
 export * from './tx-kind-registry.js';
+export * from './key-file.js';
 export * from './audit.js';
