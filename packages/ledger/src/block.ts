@@ -1,8 +1,9 @@
 // Blocks: the header that commits to everything, its exact bytes, and the block that carries the
 // header, the proposer's signature and the signed transactions as they arrived.
 //
-//   header bytes   canonical msgpack of { version, chainId, height, prevHash, txRoot, logSize,
-//                  logRoot, stateRoot, timestamp, proposer, term } (+ `config` at height 0 only)
+//   header bytes   canonical msgpack (keys in byte order) of { version, chainId, height, prevHash,
+//                  txRoot, logSize, logRoot, stateRoot, timestamp, proposer, term } (+ `config`
+//                  at height 0 only)
 //   block hash     SHA-256(header bytes)
 //   signature      Ed25519 by `proposer` over domainHash(DOMAIN.blockHeader, header bytes)
 //   block bytes    canonical msgpack of { header: bin, signature: bin, txs: [bin, ...] }
@@ -96,7 +97,7 @@ function checkHeaderFields(header: BlockHeader): void {
   }
 }
 
-/** The exact header bytes: fixed key order, `config` last and only at height 0. */
+/** The exact header bytes (canonical msgpack sorts the keys); `config` only at height 0. */
 export function encodeHeader(header: BlockHeader): Uint8Array {
   checkHeaderFields(header);
   const ordered: Record<string, unknown> = {};
