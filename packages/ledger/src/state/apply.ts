@@ -26,7 +26,7 @@ import { handleAttachment, handleBrokerDesignation, handleBrokerDesignationRevok
 import { KEY } from './keys.js';
 import { genesisStateWrites, isMemberNodeKey } from './membership.js';
 import { StateOverlay } from './overlay.js';
-import { readRecord, writeRecord, type KeyRecord, type NonceRecord, type OrgRecord } from './records.js';
+import { readRecord, writeRecord, type KeyRecord, type LastBlockRecord, type NonceRecord, type OrgRecord } from './records.js';
 import { rejected, TxScope } from './scope.js';
 import { nextStateRoot } from './state-root.js';
 
@@ -106,6 +106,7 @@ export async function applyBlock(reader: StateReader, ctx: ApplyContext, txs: re
   const seen = new Set<string>();
   const results: TxResult[] = [];
   for (const decoded of txs) results.push(await applyOne(blockOverlay, ctx, decoded, kinds, seen, options));
+  writeRecord(blockOverlay, KEY.lastBlock, { height: ctx.height, timestampMs: ctx.timestampMs } satisfies LastBlockRecord);
   return { writes: blockOverlay.writes(), results };
 }
 

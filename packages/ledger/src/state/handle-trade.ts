@@ -10,7 +10,7 @@ import type { TxResult } from '../store.js';
 import { certificateInactiveCode } from './handle-origin.js';
 import { KEY, lastComponent } from './keys.js';
 import { chainCovers, LICENSE_CHAIN_MAX_DEPTH, LICENSE_REVOKE_CASCADE_MAX, licenseInForceAt, readLicenseChain, scopeWithin } from './license-chain.js';
-import { readRecord, type DocumentRecord, type OrgRecord } from './records.js';
+import { readRecord, writeRecord, type DocumentRecord, type EntryNumberRecord, type OrgRecord } from './records.js';
 import { ACCEPTED, isRejected, periodContains, rejected, type TxScope } from './scope.js';
 
 export async function handleRight(scope: TxScope, right: Right): Promise<TxResult> {
@@ -175,7 +175,7 @@ export async function handleEntry(scope: TxScope, entry: Entry): Promise<TxResul
   if (!lines.ok) return lines;
   const record = scope.createDocument('entry', entry, 'filed');
   scope.indexLeis(record.id, 'entry', [entry.importer, ...(entry.broker === undefined ? [] : [entry.broker]), ...entry.lines.map((l) => l.manufacturer)]);
-  scope.index(KEY.entryNumber(entry.entryNumber), 'entry');
+  writeRecord(scope.overlay, KEY.entryNumber(entry.entryNumber), { id: record.id } satisfies EntryNumberRecord);
   for (const line of entry.lines) {
     scope.index(KEY.byHs(hs6(line.htsus), record.id), 'entry');
     if (line.gtin !== undefined) scope.index(KEY.byGtin(line.gtin, record.id), 'entry');

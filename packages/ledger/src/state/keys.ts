@@ -2,6 +2,7 @@
 // built only here, and ordered bytewise; every component is a fixed-alphabet identifier (LEI,
 // GTIN-14, hex, digits, peer id), so no component can contain the "/" separator.
 //
+//   meta/block                          height and timestamp of the last applied block (the queries' "now")
 //   mem/config                          chain id and governance threshold
 //   mem/org/<LEI>                       member organization: name, roles, signing keys, nodes
 //   mem/key/<signing key hex>           -> LEI of the organization holding the key
@@ -26,6 +27,7 @@
 //   idx/doc-att/<doc id>/<attachment id> attachment records belonging to a document
 
 export const KEY = {
+  lastBlock: 'meta/block',
   config: 'mem/config',
   org: (lei: string) => `mem/org/${lei}`,
   orgPrefix: 'mem/org/',

@@ -38,6 +38,11 @@ export interface NodeKeyRecord {
   readonly publicKey: string;
 }
 
+export interface LastBlockRecord {
+  readonly height: number;
+  readonly timestampMs: number;
+}
+
 export interface NonceRecord {
   readonly nonce: number;
 }
@@ -93,6 +98,10 @@ export interface HistoryRecord {
 export interface ApprovalRecord {
   readonly txId: string;
   readonly height: number;
+}
+
+export interface EntryNumberRecord {
+  readonly id: string;
 }
 
 export interface IndexRecord {
