@@ -25,6 +25,7 @@ export class TestChain {
   height = -1;
   stateRoot: Uint8Array = GENESIS_PREVIOUS_STATE_ROOT;
   private readonly nonces = new Map<string, number>();
+  private lastTimestampMs = 0;
   readonly ids: Record<string, string> = {};
 
   constructor(readonly options: ApplyOptions = {}) {}
@@ -45,7 +46,7 @@ export class TestChain {
       txIndex: txs.flatMap((tx, position) => (results[position]?.ok === false && (results[position] as { code: string }).code === 'TX_DUPLICATE' ? [] : [{ txId: tx.id, position, result: results[position] as TxResult }])),
       merkleWrites: [],
       stateWrites,
-      head: { height: this.height, blockHash: new Uint8Array(32), logSize: 0, logRoot: new Uint8Array(32), stateRoot: this.stateRoot, frontier: [] },
+      head: { height: this.height, timestamp: this.lastTimestampMs, blockHash: new Uint8Array(32), logSize: 0, logRoot: new Uint8Array(32), stateRoot: this.stateRoot, frontier: [] },
     });
   }
 
@@ -60,6 +61,7 @@ export class TestChain {
 
   /** Applies one block at `timestampMs` and commits it; returns the results. */
   async block(txs: readonly DecodedTx[], timestampMs: number = EXAMPLE_TIME_MS): Promise<TxResult[]> {
+    this.lastTimestampMs = timestampMs;
     const { writes, results } = await applyBlock(this.store, { chainId: CHAIN_ID, height: this.height + 1, timestampMs }, txs, this.options);
     await this.commit(writes, txs, results);
     return results;

@@ -34,7 +34,7 @@ function edit(value: Json, path: ReadonlyArray<string | number>, replacement: un
 }
 
 function codeOf(result: { ok: boolean }): string {
-  return result.ok ? 'OK' : (result as { code: string }).code;
+  return result.ok ? 'OK' : (result as unknown as { code: string }).code;
 }
 
 describe('envelope checks', () => {
