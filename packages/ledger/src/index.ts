@@ -17,3 +17,5 @@ export * from './tx.js';
 export * from './tx-kind-registry.js';
 export * from './key-file.js';
 export * from './audit.js';
+export * from './documents/index.js';
+export * from './state/index.js';

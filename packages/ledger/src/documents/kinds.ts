@@ -24,6 +24,7 @@ import {
 import type { EntryNumberCheckDigitRule } from './identifiers.js';
 import { licenseRevokeSchema, licenseSchema, rightSchema, type License, type LicenseRevoke, type Right } from './ip-rights.js';
 import { parseWith } from './schema-kit.js';
+import { TxKindRegistry } from '../tx-kind-registry.js';
 import { verificationDeterminationSchema, verificationRequestSchema, verificationResponseSchema, type VerificationDetermination, type VerificationRequest, type VerificationResponse } from './verification.js';
 
 export interface DocumentOptions {
@@ -150,4 +151,11 @@ export function documentJsonSchemas(options: DocumentOptions = {}): Record<Docum
   for (const kind of DOCUMENT_KINDS) out[kind] = { title: kind, ...z.toJSONSchema(schemas[kind], { io: 'input', unrepresentable: 'any' }) };
   out.genesis = { title: 'genesis', ...z.toJSONSchema(genesisConfigSchema, { io: 'input', unrepresentable: 'any' }) };
   return out as Record<DocumentKind | 'genesis', object>;
+}
+
+/** A transaction kind registry holding every trade document kind (options as for documentKinds). */
+export function tradeDocumentRegistry(options: DocumentOptions = {}): TxKindRegistry {
+  const registry = new TxKindRegistry();
+  for (const kind of tradeDocumentKinds(options)) registry.register(kind);
+  return registry;
 }
