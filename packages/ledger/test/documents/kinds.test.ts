@@ -1,7 +1,7 @@
 // Per kind: the example payload is accepted, and a table of mutations, one per rule, is rejected
 // with the rule's stable code and a message naming the field.
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_KINDS, documentJsonSchemas, documentKinds, isDocumentKind, parseGenesisConfig, tradeDocumentKinds, type DocumentKind } from '../../src/documents/kinds.js';
+import { DOCUMENT_KINDS, documentJsonSchemas, documentKinds, isDocumentKind, parseGenesisConfig, tradeDocumentKinds, tradeDocumentRegistry, type DocumentKind } from '../../src/documents/kinds.js';
 import { approvalsRequired } from '../../src/documents/governance.js';
 import { INVALID_GTINS, INVALID_LEIS, LEI, VALID_GTINS } from './fixtures.js';
 import { readExample, readManifest, resolvedExample, standInId } from './example-files.js';
@@ -62,6 +62,13 @@ describe('the kind set', () => {
     expect([...DOCUMENT_KINDS].sort()).toEqual(DOCUMENT_KINDS);
     expect(tradeDocumentKinds().map((k) => k.kind)).toEqual(DOCUMENT_KINDS);
     expect(isDocumentKind('toString')).toBe(false);
+  });
+  it('builds a transaction kind registry of every kind', () => {
+    const registry = tradeDocumentRegistry();
+    expect(registry.kinds()).toEqual(DOCUMENT_KINDS);
+    const unknown = registry.parse('invoice', {});
+    expect(unknown.ok ? 'OK' : unknown.error.code).toBe('TX_KIND_UNKNOWN');
+    expect(registry.parse('attachment', resolvedExample('attachment.json')).ok).toBe(true);
   });
   it('has one example per kind, listed in the manifest', () => {
     const manifest = readManifest();
