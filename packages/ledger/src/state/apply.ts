@@ -63,15 +63,20 @@ const HANDLERS: { readonly [K in DocumentKind]: Handler } = {
 };
 
 const kindSets = new Map<string, DocumentKindSet>();
+const kindSetsByRule = new WeakMap<object, Map<string, DocumentKindSet>>();
 
-/** Parsers are built once per option set (the check-digit rule by identity). */
+/** Parsers are built once per option set (a check-digit rule counts by identity). */
 function kindsFor(options: DocumentOptions): DocumentKindSet {
-  if (options.entryNumberCheckDigit !== undefined) return documentKinds(options);
   const key = options.allowUsmcaCriterionE === true ? 'E' : '-';
-  let kinds = kindSets.get(key);
+  let cache = kindSets;
+  if (options.entryNumberCheckDigit !== undefined) {
+    cache = kindSetsByRule.get(options.entryNumberCheckDigit) ?? new Map<string, DocumentKindSet>();
+    kindSetsByRule.set(options.entryNumberCheckDigit, cache);
+  }
+  let kinds = cache.get(key);
   if (kinds === undefined) {
     kinds = documentKinds(options);
-    kindSets.set(key, kinds);
+    cache.set(key, kinds);
   }
   return kinds;
 }

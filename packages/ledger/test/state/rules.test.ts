@@ -309,3 +309,18 @@ describe('time', () => {
     expect(DAY_MS).toBe(86_400_000);
   });
 });
+
+describe('network document options', () => {
+  it('apply the plugged-in entry number rule and the criterion E option', async () => {
+    const chain = await TestChain.fromExampleGenesis({ entryNumberCheckDigit: (n) => n.endsWith('7'), allowUsmcaCriterionE: true });
+    const results = await chain.submitExamples('entry');
+    expect(Object.values(results).every((r) => r.ok)).toBe(true);
+    const entry = example(chain, 'entry.json');
+    expect(codeOf(await chain.submit('broker', 'entry', entry))).toBe('ENTRY_NUMBER_CHECK_DIGIT');
+    expect(codeOf(await chain.submit('broker', 'entry', edit(entry, ['entryNumber'], '9A1-0012345-7')))).toBe('OK');
+    const withE = edit(example(chain, 'certificate-of-origin.json'), ['goods', 0, 'originCriterion'], 'E');
+    expect(codeOf(await chain.submit('producer', 'certificate-of-origin', withE))).toBe('OK');
+    const plain = await chainBefore('certificate-of-origin');
+    expect(codeOf(await plain.submit('producer', 'certificate-of-origin', withE))).toBe('ORIGIN_CRITERION');
+  });
+});
