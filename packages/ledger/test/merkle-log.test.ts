@@ -241,7 +241,8 @@ describe('MerkleLog limits and failures', () => {
     expect(() => MerkleLog.fromFrontier(13, [frontier[0] as Uint8Array, frontier[1] as Uint8Array, new Uint8Array(31)])).toThrow(expect.objectContaining({ code: 'MERKLE_FRONTIER_INVALID', field: 'frontier[2]' }));
     expect(() => MerkleLog.fromFrontier(-1, [])).toThrow(expect.objectContaining({ code: 'MERKLE_SIZE_OUT_OF_RANGE' }));
     // The frontier is a copy: mutating it does not touch the log.
-    (frontier[0] as Uint8Array)[0] ^= 0xff;
+    const first = frontier[0] as Uint8Array;
+    first[0] = (first[0] as number) ^ 0xff;
     expect(toHex(log.root())).toBe(toHex(MerkleLog.fromFrontier(13, log.frontier()).root()));
     expect(toHex(log.root())).not.toBe(toHex(MerkleLog.fromFrontier(13, frontier).root()));
   });
@@ -260,7 +261,7 @@ describe('MerkleLog limits and failures', () => {
 
   it('root() returns a copy', () => {
     const root = log.root();
-    root[0] ^= 0xff;
+    root[0] = (root[0] as number) ^ 0xff;
     expect(toHex(log.root())).not.toBe(toHex(root));
   });
 });
