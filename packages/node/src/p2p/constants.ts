@@ -3,15 +3,27 @@
 
 /** Bytes in a frame's length prefix (unsigned 32-bit big-endian). */
 export const FRAME_LENGTH_PREFIX_BYTES = 4;
-/** No protocol may allow frames above this, whatever it asks for (64 MiB). */
-export const FRAME_MAX_BYTES_CEILING = 64 * 1024 * 1024;
+/**
+ * No protocol may allow frames above this, whatever it asks for (128 MiB; Raft appends may
+ * carry up to consensus' MAX_BYTES_PER_APPEND of 64 MiB plus headers).
+ */
+export const FRAME_MAX_BYTES_CEILING = 128 * 1024 * 1024;
 
 /** Nesting depth of a frame's value (arrays and maps); protocols need far less. */
 export const FRAME_VALUE_MAX_DEPTH = 64;
 
-/** One-way (Raft) outbound queue per (peer, protocol): frames and bytes it may hold. */
+/**
+ * One-way (Raft) outbound queue per (peer, protocol): frames and bytes it may hold (bytes
+ * count each frame's length prefix). The byte default is raised to one largest frame when a
+ * protocol's maxFrameBytes is bigger.
+ */
 export const ONE_WAY_QUEUE_MAX_FRAMES_DEFAULT = 1024;
 export const ONE_WAY_QUEUE_MAX_BYTES_DEFAULT = 16 * 1024 * 1024;
+/**
+ * Inbound streams per connection for a one-way protocol: the sender keeps one; a few more
+ * cover a reopen racing the old stream's reset. Each may buffer up to one frame.
+ */
+export const ONE_WAY_MAX_INBOUND_STREAMS = 4;
 /** A one-way stream that accepts no bytes for this long is aborted and its queue dropped. */
 export const ONE_WAY_STALL_TIMEOUT_MS_DEFAULT = 10_000;
 /** Opening a stream on an existing connection (protocol negotiation) may take this long. */
@@ -21,13 +33,15 @@ export const STREAM_OPEN_TIMEOUT_MS_DEFAULT = 5_000;
 export const REQUEST_READ_TIMEOUT_MS_DEFAULT = 10_000;
 /** A request handler that has not answered by then is abandoned and its stream aborted. */
 export const REQUEST_HANDLER_TIMEOUT_MS_DEFAULT = 30_000;
-/** Concurrent inbound streams per connection and protocol (libp2p's limit, stated here). */
-export const MAX_INBOUND_STREAMS_PER_PROTOCOL = 64;
-export const MAX_OUTBOUND_STREAMS_PER_PROTOCOL = 64;
+/** Concurrent request streams per connection and protocol, each way (libp2p enforces it). */
+export const REQUEST_MAX_INBOUND_STREAMS = 64;
+export const REQUEST_MAX_OUTBOUND_STREAMS = 64;
 
 /** Reconnect back-off to configured peers: base, doubling per failure, capped, with jitter. */
 export const RECONNECT_BASE_DELAY_MS_DEFAULT = 250;
 export const RECONNECT_MAX_DELAY_MS_DEFAULT = 10_000;
+/** A connection must stay open this long before the back-off resets (see host.ts). */
+export const RECONNECT_STABLE_AFTER_MS_DEFAULT = 1_000;
 /** A single dial attempt is abandoned after this long. */
 export const DIAL_TIMEOUT_MS_DEFAULT = 5_000;
 /** Inbound connection attempts per second from one IP before libp2p refuses them. */

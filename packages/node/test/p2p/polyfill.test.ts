@@ -3,6 +3,9 @@ import { installPromiseWithResolvers } from '../../src/p2p/polyfill.js';
 
 type WithResolvers = <T>() => { promise: PromiseLike<T>; resolve: (value: T) => void; reject: (reason?: unknown) => void };
 
+// The workspace's TypeScript lib predates ES2024, so the global's method is reached through a cast.
+const GlobalPromise = Promise as unknown as PromiseConstructor & { withResolvers?: WithResolvers };
+
 // A promise-like constructor that has no withResolvers of its own (it does not extend Promise).
 function freshConstructor() {
   return class Deferred<T> implements PromiseLike<T> {
@@ -18,8 +21,8 @@ function freshConstructor() {
 
 describe('Promise.withResolvers polyfill', () => {
   it('is present on the global Promise once the module is loaded (Node 20 lacks it)', async () => {
-    expect(typeof Promise.withResolvers).toBe('function');
-    const { promise, resolve } = Promise.withResolvers<number>();
+    expect(typeof GlobalPromise.withResolvers).toBe('function');
+    const { promise, resolve } = (GlobalPromise.withResolvers as WithResolvers).call(Promise) as unknown as { promise: Promise<number>; resolve: (value: number) => void };
     resolve(42);
     await expect(promise).resolves.toBe(42);
   });
@@ -59,7 +62,7 @@ describe('Promise.withResolvers polyfill', () => {
     await expect(Promise.resolve(bad.promise)).rejects.toBe(reason);
 
     class Sub<T> extends Promise<T> {}
-    const sub = (Promise.withResolvers as WithResolvers).call(Sub);
+    const sub = (GlobalPromise.withResolvers as WithResolvers).call(Sub);
     expect(sub.promise).toBeInstanceOf(Sub);
     sub.resolve(7);
     await expect(sub.promise).resolves.toBe(7);
