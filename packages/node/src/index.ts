@@ -1,2 +1,3 @@
 // @tradeledger/node: public API. Modules are re-exported here as they land.
 export {};
+export * from './p2p/index.js';
