@@ -24,6 +24,14 @@ export function fromHex(hex: string, field: string, expectedLength?: number): Ui
   return out;
 }
 
+/**
+ * A fresh copy. Never `.slice()` a value that may be a Node Buffer (from LevelDB, msgpackr or the
+ * network): Buffer's slice is a view, not a copy.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;

@@ -2,7 +2,7 @@
 // storeConformanceSuite), the store of the offline audit's replica, and the store of tests.
 // Everything is copied in and out, so callers can never alias its contents.
 
-import { toHex } from './bytes.js';
+import { copyBytes, toHex } from './bytes.js';
 import { assert, LedgerError } from './errors.js';
 import type { BlockCommit, LedgerStore, StateScanOptions, StoreHead, TxLocation } from './store.js';
 import { STATE_KEY_PATTERN, STATE_SCAN_MAX_ENTRIES } from './store.js';
@@ -40,12 +40,13 @@ export class MemoryStore implements LedgerStore {
   async head(): Promise<StoreHead | undefined> {
     this.ensureOpen();
     const head = this.currentHead;
-    return head === undefined ? undefined : { ...head, blockHash: head.blockHash.slice(), logRoot: head.logRoot.slice(), stateRoot: head.stateRoot.slice(), frontier: head.frontier.map((h) => h.slice()) };
+    return head === undefined ? undefined : { ...head, blockHash: copyBytes(head.blockHash), logRoot: copyBytes(head.logRoot), stateRoot: copyBytes(head.stateRoot), frontier: head.frontier.map(copyBytes) };
   }
 
   async getBlock(height: number): Promise<Uint8Array | undefined> {
     this.ensureOpen();
-    return this.blocks[height]?.slice();
+    const block = this.blocks[height];
+    return block === undefined ? undefined : copyBytes(block);
   }
 
   async getTxLocation(txId: Uint8Array): Promise<TxLocation | undefined> {
@@ -57,12 +58,13 @@ export class MemoryStore implements LedgerStore {
     this.ensureOpen();
     const node = this.merkleNodes.get(nodeKey(level, index));
     if (node === undefined) throw new LedgerError('MERKLE_NODE_MISSING', `Merkle node level ${level} index ${index} is not in the store`);
-    return node.slice();
+    return copyBytes(node);
   }
 
   async getState(key: string): Promise<Uint8Array | undefined> {
     this.ensureOpen();
-    return this.state.get(key)?.slice();
+    const value = this.state.get(key);
+    return value === undefined ? undefined : copyBytes(value);
   }
 
   async scanState(prefix: string, options: StateScanOptions = {}): Promise<Array<readonly [string, Uint8Array]>> {
@@ -75,7 +77,7 @@ export class MemoryStore implements LedgerStore {
     for (; i < sorted.length && out.length < limit; i++) {
       const key = sorted[i] as string;
       if (!key.startsWith(prefix)) break;
-      out.push([key, (this.state.get(key) as Uint8Array).slice()]);
+      out.push([key, copyBytes(this.state.get(key) as Uint8Array)]);
     }
     return out;
   }
@@ -87,11 +89,11 @@ export class MemoryStore implements LedgerStore {
     assert(commit.head.height === commit.height, 'a commit’s head describes the block it commits');
     for (const write of commit.stateWrites) assert(STATE_KEY_PATTERN.test(write.key), `state key ${JSON.stringify(write.key.slice(0, 80))} is printable ASCII`);
     // Everything below is synchronous: no reader can observe half a block.
-    this.blocks.push(commit.blockBytes.slice());
+    this.blocks.push(copyBytes(commit.blockBytes));
     for (const entry of commit.txIndex) {
       this.txIndex.set(toHex(entry.txId), { height: commit.height, position: entry.position, result: entry.result });
     }
-    for (const write of commit.merkleWrites) this.merkleNodes.set(nodeKey(write.level, write.index), write.hash.slice());
+    for (const write of commit.merkleWrites) this.merkleNodes.set(nodeKey(write.level, write.index), copyBytes(write.hash));
     let keysChanged = false;
     for (const write of commit.stateWrites) {
       const had = this.state.has(write.key);
@@ -101,12 +103,12 @@ export class MemoryStore implements LedgerStore {
           keysChanged = true;
         }
       } else {
-        this.state.set(write.key, write.value.slice());
+        this.state.set(write.key, copyBytes(write.value));
         if (!had) keysChanged = true;
       }
     }
     if (keysChanged) this.sortedStateKeys = undefined;
-    this.currentHead = { ...commit.head, frontier: commit.head.frontier.map((h) => h.slice()) };
+    this.currentHead = { ...commit.head, frontier: commit.head.frontier.map(copyBytes) };
   }
 
   async close(): Promise<void> {

@@ -174,6 +174,12 @@ export function storeConformanceCases(): StoreConformanceCase[] {
         check(bytesEqual((await store.getBlock(0)) as Uint8Array, bytes(5000, 100)), 'block unchanged');
         check(bytesEqual((await store.getState('doc/a')) as Uint8Array, bytes(1, 8)), 'state unchanged');
         check(bytesEqual(await store.getNode(0, 0), bytes(7000)), 'node unchanged');
+        // Node Buffers (from LevelDB, msgpackr, the network) are views when sliced: a store must
+        // copy what it is given, not keep the caller's memory.
+        const given = Buffer.from(bytes(42, 16));
+        await store.commitBlock(sampleCommit(1, [{ key: 'doc/buffer', value: given }]));
+        given.fill(0);
+        check(bytesEqual((await store.getState('doc/buffer')) as Uint8Array, bytes(42, 16)), 'a committed Buffer value is copied');
         await store.close();
       },
     },
