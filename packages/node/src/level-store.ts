@@ -1,0 +1,189 @@
+// The LevelDB LedgerStore: what a node keeps on disk. One LevelDB database per node holds
+//
+//   h                      the head (canonical msgpack of StoreHead)
+//   b/<height:12 hex>      block bytes, exactly as signed
+//   t/<txId hex>           (height, position, result) of a transaction
+//   m/<level:2 hex>/<index:12 hex>   a perfect-subtree hash of the Merkle log
+//   s/<state key>          a state value
+//
+// A block and everything it implies go in one LevelDB write batch, written with sync, so after a
+// crash at any moment the block is wholly present or absent and the head names the last complete
+// block. Reopening reads only the head: nothing is replayed.
+
+import { Level } from 'level';
+import {
+  assert,
+  decodeCanonical,
+  encodeCanonical,
+  LedgerError,
+  STATE_KEY_PATTERN,
+  STATE_SCAN_MAX_ENTRIES,
+  toHex,
+  type BlockCommit,
+  type LedgerStore,
+  type StateScanOptions,
+  type StoreHead,
+  type TxLocation,
+  type TxResult,
+} from '@tradeledger/ledger';
+
+const HEAD_KEY = 'h';
+const HEAD_MAX_BYTES = 64 * 1024;
+const LOCATION_MAX_BYTES = 256;
+
+const blockKey = (height: number): string => `b/${height.toString(16).padStart(12, '0')}`;
+const txKey = (txId: Uint8Array): string => `t/${toHex(txId)}`;
+const nodeKey = (level: number, index: number): string => `m/${level.toString(16).padStart(2, '0')}/${index.toString(16).padStart(12, '0')}`;
+const stateKey = (key: string): string => `s/${key}`;
+
+function isBytes32(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array && value.length === 32;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function decodeHead(bytes: Uint8Array): StoreHead {
+  const value = decodeCanonical(bytes, 'head', HEAD_MAX_BYTES) as Record<string, unknown> | null;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    !isCount(value['height']) ||
+    !isBytes32(value['blockHash']) ||
+    !isCount(value['logSize']) ||
+    !isBytes32(value['logRoot']) ||
+    !isBytes32(value['stateRoot']) ||
+    !isCount(value['timestamp']) ||
+    !Array.isArray(value['frontier']) ||
+    !(value['frontier'] as unknown[]).every(isBytes32)
+  ) {
+    throw new LedgerError('STORE_CORRUPT', 'the stored head does not decode as a head');
+  }
+  return value as unknown as StoreHead;
+}
+
+function encodeHead(head: StoreHead): Uint8Array {
+  return encodeCanonical({
+    height: head.height,
+    blockHash: head.blockHash,
+    logSize: head.logSize,
+    logRoot: head.logRoot,
+    stateRoot: head.stateRoot,
+    timestamp: head.timestamp,
+    frontier: [...head.frontier],
+  });
+}
+
+function encodeLocation(height: number, position: number, result: TxResult): Uint8Array {
+  return encodeCanonical(result.ok ? [height, position] : [height, position, result.code]);
+}
+
+function decodeLocation(bytes: Uint8Array): TxLocation {
+  const value = decodeCanonical(bytes, 'txLocation', LOCATION_MAX_BYTES);
+  if (!Array.isArray(value) || (value.length !== 2 && value.length !== 3) || !isCount(value[0]) || !isCount(value[1]) || (value.length === 3 && typeof value[2] !== 'string')) {
+    throw new LedgerError('STORE_CORRUPT', 'a stored transaction location does not decode');
+  }
+  return { height: value[0], position: value[1], result: value.length === 2 ? { ok: true } : { ok: false, code: value[2] as string } };
+}
+
+export class LevelStore implements LedgerStore {
+  private cachedHead: StoreHead | undefined;
+  private committing = false;
+
+  private constructor(private readonly db: Level<string, Uint8Array>) {}
+
+  /** Opens (creating if needed) the store in `path` and loads its head. */
+  static async open(path: string): Promise<LevelStore> {
+    const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    try {
+      await db.open();
+    } catch (error) {
+      throw new LedgerError('STORE_OPEN_FAILED', `cannot open the LevelDB store at ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    const store = new LevelStore(db);
+    const headBytes = await db.get(HEAD_KEY);
+    store.cachedHead = headBytes === undefined ? undefined : decodeHead(headBytes);
+    return store;
+  }
+
+  /** The underlying database, for tools that inspect or (in tests) tamper with raw values. */
+  get raw(): Level<string, Uint8Array> {
+    return this.db;
+  }
+
+  async head(): Promise<StoreHead | undefined> {
+    return this.cachedHead;
+  }
+
+  async getBlock(height: number): Promise<Uint8Array | undefined> {
+    if (!isCount(height)) return undefined;
+    return this.db.get(blockKey(height));
+  }
+
+  async getTxLocation(txId: Uint8Array): Promise<TxLocation | undefined> {
+    const bytes = await this.db.get(txKey(txId));
+    return bytes === undefined ? undefined : decodeLocation(bytes);
+  }
+
+  async getNode(level: number, index: number): Promise<Uint8Array> {
+    const node = await this.db.get(nodeKey(level, index));
+    if (node === undefined) throw new LedgerError('MERKLE_NODE_MISSING', `Merkle node level ${level} index ${index} is not in the store`);
+    return node;
+  }
+
+  async getState(key: string): Promise<Uint8Array | undefined> {
+    return this.db.get(stateKey(key));
+  }
+
+  async scanState(prefix: string, options: StateScanOptions = {}): Promise<Array<readonly [string, Uint8Array]>> {
+    const limit = Math.min(options.limit ?? STATE_SCAN_MAX_ENTRIES, STATE_SCAN_MAX_ENTRIES);
+    const lower = stateKey(prefix);
+    const range =
+      options.after !== undefined && options.after >= prefix ? { gt: stateKey(options.after), lt: `${lower}\u007f`, limit } : { gte: lower, lt: `${lower}\u007f`, limit };
+    const out: Array<readonly [string, Uint8Array]> = [];
+    for await (const [key, value] of this.db.iterator(range)) {
+      const plain = key.slice(2);
+      // Keys are printable ASCII below 0x7f, so the range above holds exactly the prefix's keys.
+      assert(plain.startsWith(prefix), 'a state scan stays inside its prefix');
+      out.push([plain, value]);
+    }
+    return out;
+  }
+
+  /**
+   * Writes a block atomically. `extra` puts go in the same synced batch: the node records its
+   * applied Raft index beside the block, so the two can never disagree after a crash.
+   */
+  async commitBlock(commit: BlockCommit, extra: ReadonlyArray<readonly [string, Uint8Array]> = []): Promise<void> {
+    assert(!this.committing, 'one commitBlock at a time');
+    const expected = this.cachedHead === undefined ? 0 : this.cachedHead.height + 1;
+    if (commit.height !== expected) throw new LedgerError('STORE_HEIGHT_GAP', `commitBlock: expected height ${expected}, got ${commit.height}`, { field: 'height' });
+    assert(commit.head.height === commit.height, 'a commit’s head describes the block it commits');
+    for (const write of commit.stateWrites) assert(STATE_KEY_PATTERN.test(write.key), `state key ${JSON.stringify(write.key.slice(0, 80))} is printable ASCII`);
+    const batch = this.db.batch();
+    batch.put(blockKey(commit.height), commit.blockBytes);
+    for (const entry of commit.txIndex) batch.put(txKey(entry.txId), encodeLocation(commit.height, entry.position, entry.result));
+    for (const write of commit.merkleWrites) batch.put(nodeKey(write.level, write.index), write.hash);
+    for (const write of commit.stateWrites) {
+      if (write.value === null) batch.del(stateKey(write.key));
+      else batch.put(stateKey(write.key), write.value);
+    }
+    batch.put(HEAD_KEY, encodeHead(commit.head));
+    for (const [key, value] of extra) {
+      assert(key.startsWith('r/'), 'extra keys of a block commit belong to the node (r/ prefix)');
+      batch.put(key, value);
+    }
+    this.committing = true;
+    try {
+      await batch.write({ sync: true });
+    } finally {
+      this.committing = false;
+    }
+    this.cachedHead = commit.head;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
