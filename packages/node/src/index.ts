@@ -1,3 +1,9 @@
-// @tradeledger/node: public API. Modules are re-exported here as they land.
-export {};
+// @tradeledger/node: the host that runs a ledger node. Modules are re-exported here as they land.
+export * from './level-store.js';
+export * from './errors.js';
+export * from './mempool.js';
+export * from './attachment-store.js';
+export * from './raft-storage.js';
+export * from './protocols.js';
+export * from './ledger-node.js';
 export * from './p2p/index.js';

@@ -1,0 +1,790 @@
+// The ledger node: the host that drives the Raft core and turns its committed entries into
+// verified, applied blocks. It owns the clock, the disk and the network:
+//
+//   inputs   ticks (timer), Raft messages (p2p), proposals (block cutting), fetched snapshots
+//            are queued and fed to RawNode only between Readys (the core refuses input while one
+//            is out);
+//   a Ready  leader appends go out at once; everything else waits until the Raft log and hard
+//            state are durable (LevelRaftStorage.persist, synced); then committed entries are
+//            applied in order, then advance().
+//   a block  is verified (header, proposer, every signature on worker threads, roots) and
+//            applied in one atomic LevelDB batch with the applied Raft index. A block that fails
+//            verification halts applying (loudly, with its code); a block that no longer links
+//            to the chain — a stale proposal of a deposed leader — is skipped by every node alike.
+//   leader   cuts blocks from the mempool (max transactions, max bytes, max wait), builds each on
+//            the committed state plus its proposals in flight, and proposes it; several may be in
+//            flight. A new leader cuts nothing until it has applied every entry of earlier terms.
+//   behind   a follower that Raft can no longer feed from its log gets a snapshot notice and
+//            fetches the blocks from a peer (block sync), verifying every one before applying.
+
+import {
+  buildBlock,
+  buildGenesis,
+  decodeCanonical,
+  encodeCanonical,
+  inlineVerifier,
+  bytesEqual,
+  chainTip,
+  decodeBlock,
+  executeBlock,
+  fromHex,
+  LedgerError,
+  readMembership,
+  toHex,
+  tradeStateMachine,
+  verifyBlock,
+  verifyGenesis,
+  WorkerVerifyPool,
+  type BatchVerifier,
+  type BlockCommit,
+  type BlockHeader,
+  type ChainTip,
+  type DecodedBlock,
+  type DecodedTx,
+  type Membership,
+  type StateMachine,
+  type StoreHead,
+  type TxResult,
+} from '@tradeledger/ledger';
+import {
+  bootstrapLog,
+  createPrng,
+  RawNode,
+  type ConfChange,
+  type Entry,
+  type Message,
+  type Ready,
+  type SnapshotMeta,
+} from '@tradeledger/consensus';
+import { join } from 'node:path';
+import { AttachmentStore } from './attachment-store.js';
+import { errorCode, NodeError } from './errors.js';
+import { LevelStore } from './level-store.js';
+import { Mempool } from './mempool.js';
+import { identityFromSeed, P2PHost, peerIdFromEd25519PublicKey, type P2PLogger, type P2PPeerConfig } from './p2p/index.js';
+import { ATTACHMENT_PROTOCOL, compactMessage, FORWARD_PROTOCOL, RAFT_PROTOCOL, SYNC_MAX_BLOCKS_PER_REQUEST, SYNC_MAX_RESPONSE_BYTES, SYNC_PROTOCOL, type SyncBlock } from './protocols.js';
+import { LevelRaftStorage } from './raft-storage.js';
+import { SpeculativeState } from './speculative-state.js';
+
+export interface BlockCuttingLimits {
+  /** Cut when this many transactions are pending. */
+  readonly maxTxs: number;
+  /** Cut when this many bytes are pending. */
+  readonly maxBytes: number;
+  /** Cut at most this long after the oldest pending transaction arrived. */
+  readonly maxWaitMs: number;
+  /** Proposed blocks not yet applied, at most. */
+  readonly maxInflightBlocks: number;
+}
+
+export interface GenesisSpec {
+  readonly chainId: string;
+  readonly timestamp: number;
+  readonly config: unknown;
+  /** The genesis block hash every member agreed on (hex); optional pin. */
+  readonly hash?: string;
+}
+
+export interface LedgerNodeOptions {
+  readonly dataDir: string;
+  /** The node key's 32-byte Ed25519 seed. */
+  readonly seed: Uint8Array;
+  readonly genesis: GenesisSpec;
+  readonly listen: readonly string[];
+  readonly peers: readonly P2PPeerConfig[];
+  readonly blockCutting: BlockCuttingLimits;
+  readonly mempool: { readonly maxTxs: number; readonly maxBytes: number; readonly maxTxBytes: number };
+  readonly tickMs: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly logger: P2PLogger;
+  /** Seeds the election-timeout PRNG; defaults to a value from the node key and the clock. */
+  readonly raftSeed?: number;
+  /** Worker threads for signature checks (0: verify on the main thread). */
+  readonly verifyWorkers?: number;
+}
+
+export interface CommittedTx {
+  readonly txId: string;
+  readonly height: number;
+  readonly position: number;
+  readonly result: TxResult;
+}
+
+export interface AppliedBlockEvent {
+  readonly block: DecodedBlock;
+  readonly commit: BlockCommit;
+  readonly applyMs: number;
+}
+
+interface Proposal {
+  readonly block: DecodedBlock;
+  readonly commit: BlockCommit;
+  readonly txIds: readonly string[];
+}
+
+interface Waiter {
+  resolve(value: CommittedTx): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+const APPLIED_KEY = 'r/applied';
+const BLOCK_INDEX_PREFIX = 'r/bi/';
+/** Raft entries kept below the applied index for followers a little behind. */
+const RAFT_LOG_RETAIN_ENTRIES = 512;
+/** How long a follower waits for the leader to accept a forwarded transaction. */
+const FORWARD_TIMEOUT_MS = 5_000;
+const SYNC_REQUEST_TIMEOUT_MS = 30_000;
+/** Clients waiting for commitment, at most. */
+const MAX_WAITERS = 100_000;
+
+const blockIndexKey = (height: number): string => `${BLOCK_INDEX_PREFIX}${height.toString(16).padStart(12, '0')}`;
+
+export class LedgerNode {
+  readonly peerId: string;
+  readonly nodePublicKey: Uint8Array;
+  readonly chainId: string;
+  readonly mempool: Mempool;
+  /** Called after every applied block (metrics, checkpoints, events). */
+  onBlockApplied: ((event: AppliedBlockEvent) => void) | undefined;
+
+  private readonly stateMachine: StateMachine = tradeStateMachine({ verifySignatures: false });
+  private raw!: RawNode;
+  private readonly inputs: Array<() => void> = [];
+  private driving = false;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private cutTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private applied = 0;
+  private leader: string | null = null;
+  private role = 'follower';
+  private term = 0;
+  /** The index of this leader's first entry of its term; cutting waits until it is applied. */
+  private leaderStartIndex = Number.POSITIVE_INFINITY;
+  private readonly leaderOfTerm = new Map<number, string>();
+  private proposals: Proposal[] = [];
+  private readonly waiters = new Map<string, Waiter[]>();
+  private syncing = false;
+  private haltReason: LedgerError | undefined;
+  private membership!: Membership;
+  private allowedPeers = new Set<string>();
+  private oldestPendingAtMs: number | undefined;
+
+  private constructor(
+    readonly options: LedgerNodeOptions,
+    readonly store: LevelStore,
+    private readonly raftStorage: LevelRaftStorage,
+    readonly attachments: AttachmentStore,
+    readonly p2p: P2PHost,
+    private readonly verifier: BatchVerifier,
+    identity: { peerId: string; publicKey: Uint8Array },
+  ) {
+    this.peerId = identity.peerId;
+    this.nodePublicKey = identity.publicKey;
+    this.chainId = options.genesis.chainId;
+    this.mempool = new Mempool(
+      { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1 },
+      {
+        prevalidate: (tx) => this.prevalidate(tx),
+        isCommitted: async (txId) => (await this.store.getTxLocation(txId)) !== undefined,
+      },
+    );
+  }
+
+  /** Opens the node's data, commits genesis on first start, and starts networking and Raft. */
+  static async start(options: LedgerNodeOptions): Promise<LedgerNode> {
+    const identity = await identityFromSeed(options.seed);
+    const publicKey = identity.publicKey;
+    const store = await LevelStore.open(join(options.dataDir, 'ledger'));
+    let node: LedgerNode | undefined;
+    try {
+      const raftStorage = await LevelRaftStorage.open(store.raw);
+      const attachments = await AttachmentStore.open(join(options.dataDir, 'attachments'));
+      const verifier: BatchVerifier = options.verifyWorkers === 0 ? inlineVerifier : new WorkerVerifyPool(options.verifyWorkers);
+      const p2p = await P2PHost.create({
+        seed: options.seed,
+        listen: options.listen,
+        peers: options.peers,
+        isAllowedPeer: (peerId) => node?.allowedPeers.has(peerId) ?? false,
+        logger: options.logger,
+      });
+      node = new LedgerNode(options, store, raftStorage, attachments, p2p, verifier, { peerId: identity.peerIdString, publicKey });
+      await node.initialize();
+      return node;
+    } catch (error) {
+      if (node !== undefined) await node.stop().catch(() => undefined);
+      else await store.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async initialize(): Promise<void> {
+    const { genesis } = this.options;
+    let head = await this.store.head();
+    if (head === undefined) {
+      const rebuilt = verifyGenesis(this.stateMachine, decodeBlock(this.genesisBlockBytes()), genesis.hash === undefined ? undefined : fromHex(genesis.hash, 'genesis.hash', 32));
+      await this.store.commitBlock(rebuilt);
+      head = rebuilt.head;
+    } else {
+      const stored = decodeBlock((await this.store.getBlock(0)) as Uint8Array);
+      verifyGenesis(this.stateMachine, stored, genesis.hash === undefined ? undefined : fromHex(genesis.hash, 'genesis.hash', 32));
+      if (stored.header.chainId !== genesis.chainId) throw new NodeError('GENESIS_MISMATCH', `the data directory holds chain ${stored.header.chainId}, the config names ${genesis.chainId}`);
+    }
+    await this.refreshMembership();
+
+    const appliedBytes = await this.store.raw.get(APPLIED_KEY);
+    this.applied = appliedBytes === undefined ? 0 : (decodeCanonical(appliedBytes, 'applied', 64) as number);
+    if (this.raftStorage.lastIndex() === 0 && this.raftStorage.initialState().hardState.term === 0) {
+      // A founding member writes the shared bootstrap log: the genesis node set as voters.
+      const founders = await this.genesisNodePeerIds();
+      if (founders.includes(this.peerId)) {
+        const { entries, hardState } = bootstrapLog(founders);
+        await this.raftStorage.persist({ entries, hardState });
+      }
+    }
+    const seed = this.options.raftSeed ?? (Number.parseInt(toHex(this.nodePublicKey).slice(0, 8), 16) ^ Date.now()) >>> 0;
+    this.raw = new RawNode({
+      id: this.peerId,
+      storage: this.raftStorage,
+      prng: createPrng(seed),
+      electionTicks: this.options.electionTicks,
+      heartbeatTicks: this.options.heartbeatTicks,
+      applied: this.applied,
+      preVote: true,
+      checkQuorum: true,
+    });
+
+    await this.p2p.registerOneWay(RAFT_PROTOCOL, (from, message) => this.onRaftMessage(from, message));
+    await this.p2p.registerRequest(FORWARD_PROTOCOL, async (_from, request) => ({ txId: (await this.admitAsLeader(request.tx)).idHex }));
+    await this.p2p.registerRequest(SYNC_PROTOCOL, async (_from, request) => this.serveSync(request.fromHeight, request.maxBlocks));
+    await this.p2p.registerRequest(ATTACHMENT_PROTOCOL, async (_from, request) => ({ bytes: (await this.attachments.get(request.hash)) ?? null }));
+    await this.p2p.start();
+    this.tickTimer = setInterval(() => this.enqueue(() => this.raw.tick()), this.options.tickMs);
+    this.drive();
+  }
+
+  private genesisBlockBytes(): Uint8Array {
+    const { genesis } = this.options;
+    return buildGenesis(this.stateMachine, { chainId: genesis.chainId, timestamp: genesis.timestamp, config: genesis.config }).block.bytes;
+  }
+
+  private async genesisNodePeerIds(): Promise<string[]> {
+    const genesisBytes = (await this.store.getBlock(0)) as Uint8Array;
+    const config = decodeBlock(genesisBytes).header.config as { organizations?: Array<{ nodes?: Array<{ peerId: string }> }> };
+    const ids = new Set<string>();
+    for (const org of config.organizations ?? []) for (const node of org.nodes ?? []) ids.add(node.peerId);
+    return [...ids].sort();
+  }
+
+  /** Reads membership from the committed state and points the connection gater at it. */
+  private async refreshMembership(): Promise<void> {
+    this.membership = await readMembership(this.store);
+    const allowed = new Set<string>();
+    for (const org of this.membership.organizations) for (const node of org.nodes) allowed.add(node.peerId);
+    const removed = [...this.allowedPeers].filter((id) => !allowed.has(id));
+    this.allowedPeers = allowed;
+    if (removed.length > 0 && this.p2p.running) await this.p2p.enforceAllowList();
+  }
+
+  get currentMembership(): Membership {
+    return this.membership;
+  }
+
+  // ---- The drive loop -------------------------------------------------------------------
+
+  private enqueue(input: () => void): void {
+    if (this.stopped) return;
+    this.inputs.push(input);
+    this.drive();
+  }
+
+  private drive(): void {
+    if (this.driving || this.stopped || this.haltReason !== undefined) return;
+    this.driving = true;
+    void this.driveLoop()
+      .catch((error: unknown) => this.halt(error))
+      .finally(() => {
+        this.driving = false;
+        if (this.inputs.length > 0 && !this.stopped && this.haltReason === undefined) this.drive();
+      });
+  }
+
+  private async driveLoop(): Promise<void> {
+    for (;;) {
+      while (this.inputs.length > 0) {
+        const input = this.inputs.shift() as () => void;
+        try {
+          input();
+        } catch (error) {
+          // A message or proposal the core refuses costs that input only.
+          this.options.logger.debug({ err: error }, 'raft input refused');
+        }
+      }
+      if (!this.raw.hasReady()) return;
+      await this.handleReady(this.raw.ready());
+      this.raw.advance();
+      await this.afterAdvance();
+      if (this.stopped) return;
+    }
+  }
+
+  private async handleReady(ready: Ready): Promise<void> {
+    if (ready.softState !== undefined) this.onSoftState(ready.softState.leader, ready.softState.role);
+    if (ready.hardState !== undefined) this.term = ready.hardState.term;
+    // The leader's appends and heartbeats report nothing of its own durability: send them now,
+    // in parallel with the fsync. Everything else waits for the log to be durable.
+    const early: Message[] = [];
+    const late: Message[] = [];
+    for (const message of ready.messages) ((message.type === 'app' || message.type === 'heartbeat' || message.type === 'snap') ? early : late).push(message);
+    this.send(early);
+    if (ready.snapshot !== undefined || ready.entries.length > 0 || ready.hardState !== undefined) {
+      await this.raftStorage.persist({ ...(ready.snapshot === undefined ? {} : { snapshot: ready.snapshot }), entries: ready.entries, ...(ready.hardState === undefined ? {} : { hardState: ready.hardState }) });
+    }
+    this.send(late);
+    if (ready.snapshot !== undefined) this.applied = Math.max(this.applied, ready.snapshot.index);
+    for (const entry of ready.committedEntries) await this.applyEntry(entry);
+    if (ready.snapshotRequest !== undefined) this.startSync(ready.snapshotRequest.from, ready.snapshotRequest.snapshot);
+  }
+
+  private async afterAdvance(): Promise<void> {
+    const compactTo = this.applied - RAFT_LOG_RETAIN_ENTRIES;
+    if (compactTo > this.raftStorage.firstIndex() + RAFT_LOG_RETAIN_ENTRIES) {
+      await this.raftStorage.compact(compactTo, this.raw.confState());
+    }
+    this.maybeCut();
+    await this.reconcileMembership();
+  }
+
+  private send(messages: readonly Message[]): void {
+    for (const message of messages) {
+      try {
+        this.p2p.sendOneWay(message.to, RAFT_PROTOCOL, compactMessage(message));
+      } catch (error) {
+        // Raft retries what is lost; a message that cannot be sent costs that message only.
+        this.options.logger.warn({ err: error, to: message.to, type: message.type }, 'raft message not sent');
+      }
+    }
+  }
+
+  private onRaftMessage(from: string, message: Message): void {
+    if (message.from !== from) return; // a peer may speak only for itself
+    this.enqueue(() => this.raw.step(message));
+  }
+
+  private onSoftState(leader: string | null, role: string): void {
+    const wasLeader = this.role === 'leader';
+    this.leader = leader;
+    this.role = role;
+    if (leader !== null) this.leaderOfTerm.set(this.raw.status().term, leader);
+    if (role === 'leader' && !wasLeader) {
+      this.leaderStartIndex = this.raftStorage.lastIndex() + 1;
+      this.options.logger.info({ term: this.raw.status().term }, 'became leader');
+    }
+    if (role !== 'leader' && wasLeader) {
+      // Our proposals may still commit under the next leader; clients waiting on them keep
+      // waiting. What is pending here is handed back: its submitters retry against the leader.
+      this.proposals = [];
+      this.mempool.clear();
+      this.leaderStartIndex = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  // ---- Applying committed entries --------------------------------------------------------
+
+  private async applyEntry(entry: Entry): Promise<void> {
+    if (entry.index <= this.applied) return;
+    if (entry.type !== 'normal' || entry.data.length === 0) {
+      await this.recordApplied(entry.index);
+      return;
+    }
+    const started = performance.now();
+    const head = (await this.store.head()) as StoreHead;
+    let block: DecodedBlock;
+    try {
+      block = decodeBlock(entry.data);
+    } catch (error) {
+      throw this.fatal(error, head.height + 1);
+    }
+    if (block.header.height !== head.height + 1 || !bytesEqual(block.header.prevHash, head.blockHash)) {
+      // A deposed leader's proposal that lost the race: every node skips it alike.
+      this.options.logger.warn({ index: entry.index, height: block.header.height, head: head.height }, 'skipping a stale block proposal');
+      this.dropProposalsAfterSkip(block.hashHex);
+      await this.recordApplied(entry.index);
+      return;
+    }
+    const tip = chainTip(head, this.chainId);
+    let commit: BlockCommit;
+    const own = this.proposals[0];
+    if (own !== undefined && own.block.hashHex === block.hashHex) {
+      // Our own block, built on exactly this tip by the same code verifiers run.
+      commit = own.commit;
+      this.proposals.shift();
+    } else {
+      if (this.proposals.length > 0) this.requeueProposals();
+      try {
+        const verified = await verifyBlock(block, tip, { authorizeProposer: (header) => this.authorizeProposer(header, entry), verifier: this.verifier });
+        commit = await executeBlock(this.store, verified, tip, this.stateMachine);
+      } catch (error) {
+        throw this.fatal(error, block.header.height);
+      }
+    }
+    await this.store.commitBlock(commit, [
+      [APPLIED_KEY, encodeCanonical(entry.index)],
+      [blockIndexKey(commit.height), encodeCanonical(entry.index)],
+    ]);
+    this.applied = entry.index;
+    this.afterBlock(block, commit, performance.now() - started);
+  }
+
+  private async recordApplied(index: number): Promise<void> {
+    await this.store.raw.put(APPLIED_KEY, encodeCanonical(index));
+    this.applied = index;
+  }
+
+  private async authorizeProposer(header: BlockHeader, entry: Entry | undefined): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (entry !== undefined && header.term !== entry.term) return { ok: false, reason: `header term ${header.term} but the Raft entry is of term ${entry.term}` };
+    if (!(await this.stateMachine.isMemberNodeKey(this.store, header.proposer))) return { ok: false, reason: 'not a node key of a member organization' };
+    const leader = this.leaderOfTerm.get(header.term);
+    if (leader !== undefined && leader !== peerIdFromEd25519PublicKey(header.proposer)) return { ok: false, reason: `the leader of term ${header.term} was ${leader}` };
+    return { ok: true };
+  }
+
+  private afterBlock(block: DecodedBlock, commit: BlockCommit, applyMs: number): void {
+    const settled: string[] = [];
+    for (const entry of commit.txIndex) {
+      const txId = toHex(entry.txId);
+      settled.push(txId);
+      const waiting = this.waiters.get(txId);
+      if (waiting !== undefined) {
+        this.waiters.delete(txId);
+        for (const waiter of waiting) {
+          clearTimeout(waiter.timer);
+          waiter.resolve({ txId, height: commit.height, position: entry.position, result: entry.result });
+        }
+      }
+    }
+    this.mempool.settle(settled);
+    if (commit.stateWrites.some((w) => w.key.startsWith('mem/'))) void this.refreshMembership().catch((error: unknown) => this.options.logger.error({ err: error }, 'membership refresh failed'));
+    this.onBlockApplied?.({ block, commit, applyMs });
+  }
+
+  private fatal(error: unknown, height: number): LedgerError {
+    const code = errorCode(error) ?? 'BLOCK_INVALID';
+    return new LedgerError(code, `block ${height} failed verification; this node stops applying rather than diverge: ${(error as Error).message}`, { cause: error });
+  }
+
+  private halt(error: unknown): void {
+    if (this.haltReason !== undefined || this.stopped) return;
+    this.haltReason = error instanceof LedgerError ? error : new LedgerError(errorCode(error) ?? 'NODE_HALTED', (error as Error).message, { cause: error });
+    this.options.logger.error({ code: this.haltReason.code, err: error }, `HALTED: ${this.haltReason.message}`);
+    if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    for (const [, waiting] of this.waiters) for (const waiter of waiting) waiter.reject(new NodeError('NODE_HALTED', this.haltReason.message, { status: 503 }));
+    this.waiters.clear();
+  }
+
+  /** Why this node stopped applying, if it did. */
+  get halted(): LedgerError | undefined {
+    return this.haltReason;
+  }
+
+  // ---- Leader: block cutting -------------------------------------------------------------
+
+  private maybeCut(): void {
+    if (this.role !== 'leader' || this.stopped || this.haltReason !== undefined) return;
+    if (this.applied < this.leaderStartIndex) return;
+    const limits = this.options.blockCutting;
+    if (this.proposals.length >= limits.maxInflightBlocks) return;
+    const pending = this.mempool.pendingCount;
+    if (pending === 0) {
+      this.oldestPendingAtMs = undefined;
+      return;
+    }
+    const now = Date.now();
+    this.oldestPendingAtMs ??= now;
+    const waitedMs = now - this.oldestPendingAtMs;
+    if (pending >= limits.maxTxs || this.mempool.bytes >= limits.maxBytes || waitedMs >= limits.maxWaitMs) {
+      this.oldestPendingAtMs = undefined;
+      void this.cut().catch((error: unknown) => this.options.logger.error({ err: error }, 'block cutting failed'));
+      return;
+    }
+    if (this.cutTimer === undefined) {
+      this.cutTimer = setTimeout(() => {
+        this.cutTimer = undefined;
+        this.maybeCut();
+      }, limits.maxWaitMs - waitedMs);
+    }
+  }
+
+  private cutting = false;
+
+  private async cut(): Promise<void> {
+    if (this.cutting) return;
+    this.cutting = true;
+    let txs: DecodedTx[] = [];
+    try {
+      const limits = this.options.blockCutting;
+      txs = this.mempool.take(limits.maxTxs, limits.maxBytes);
+      if (txs.length === 0) return;
+      const head = this.proposals.at(-1)?.commit.head ?? ((await this.store.head()) as StoreHead);
+      const tip: ChainTip = chainTip(head, this.chainId);
+      const reader = new SpeculativeState(this.store, this.proposals.map((p) => p.commit));
+      const term = this.raw.status().term;
+      const { block, commit } = await buildBlock(reader, this.stateMachine, { tip, txs, timestamp: Date.now(), term, proposerSeed: this.options.seed, proposerPublicKey: this.nodePublicKey });
+      if (this.role !== 'leader' || this.raw.status().term !== term) {
+        this.mempool.requeue(txs.map((t) => t.idHex));
+        return;
+      }
+      const proposal: Proposal = { block, commit, txIds: txs.map((t) => t.idHex) };
+      this.proposals.push(proposal);
+      this.enqueue(() => {
+        try {
+          this.raw.propose(block.bytes);
+        } catch (error) {
+          this.proposals = this.proposals.filter((p) => p !== proposal);
+          this.mempool.requeue(proposal.txIds);
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (txs.length > 0) this.mempool.requeue(txs.map((t) => t.idHex));
+      throw error;
+    } finally {
+      this.cutting = false;
+    }
+    this.maybeCut();
+  }
+
+  private requeueProposals(): void {
+    for (const proposal of this.proposals) this.mempool.requeue(proposal.txIds);
+    this.proposals = [];
+  }
+
+  private dropProposalsAfterSkip(skippedHash: string): void {
+    if (this.proposals.some((p) => p.block.hashHex === skippedHash) || this.proposals.length > 0) this.requeueProposals();
+  }
+
+  // ---- Membership changes follow governance ------------------------------------------------
+
+  private reconcilingMembership = false;
+
+  /** The leader turns the state's node set into Raft configuration changes, one at a time. */
+  private async reconcileMembership(): Promise<void> {
+    if (this.role !== 'leader' || this.reconcilingMembership || this.applied < this.leaderStartIndex) return;
+    this.reconcilingMembership = true;
+    try {
+      const wanted = new Set<string>();
+      for (const org of this.membership.organizations) for (const node of org.nodes) wanted.add(node.peerId);
+      const status = this.raw.status();
+      const { voters, learners } = status.confState;
+      let change: ConfChange | undefined;
+      const removable = [...voters, ...learners].find((id) => !wanted.has(id));
+      if (removable !== undefined) change = { type: 'removeNode', nodeId: removable };
+      else {
+        const missing = [...wanted].find((id) => !voters.includes(id) && !learners.includes(id));
+        if (missing !== undefined) change = { type: 'addLearner', nodeId: missing };
+        else {
+          // Promote a learner once it has caught up with the leader's log.
+          const caughtUp = learners.find((id) => (status.progress[id]?.match ?? 0) >= status.lastIndex - 1);
+          if (caughtUp !== undefined) change = { type: 'addVoter', nodeId: caughtUp };
+        }
+      }
+      if (change !== undefined && !this.pendingConfChange) {
+        const chosen = change;
+        this.pendingConfChange = true;
+        this.enqueue(() => {
+          try {
+            this.raw.proposeConfChange(chosen);
+            this.options.logger.info({ change: chosen }, 'proposed a membership change');
+          } finally {
+            setTimeout(() => (this.pendingConfChange = false), this.options.tickMs * this.options.electionTicks);
+          }
+        });
+      }
+    } finally {
+      this.reconcilingMembership = false;
+    }
+  }
+
+  private pendingConfChange = false;
+
+  // ---- Block sync --------------------------------------------------------------------------
+
+  private async serveSync(fromHeight: number, maxBlocks: number): Promise<{ blocks: SyncBlock[]; headHeight: number; appliedIndex: number }> {
+    const head = await this.store.head();
+    const headHeight = head?.height ?? 0;
+    const blocks: SyncBlock[] = [];
+    let bytes = 0;
+    for (let height = fromHeight; height <= headHeight && blocks.length < Math.min(maxBlocks, SYNC_MAX_BLOCKS_PER_REQUEST); height++) {
+      const block = await this.store.getBlock(height);
+      const index = await this.store.raw.get(blockIndexKey(height));
+      if (block === undefined) break;
+      if (blocks.length > 0 && bytes + block.length > SYNC_MAX_RESPONSE_BYTES) break;
+      bytes += block.length;
+      blocks.push({ bytes: block, raftIndex: index === undefined ? 0 : (decodeCanonical(index, 'raftIndex', 64) as number) });
+    }
+    return { blocks, headHeight, appliedIndex: this.applied };
+  }
+
+  /** Fetches and applies blocks from peers until this node holds what `snapshot` covers. */
+  private startSync(from: string, snapshot: SnapshotMeta): void {
+    if (this.syncing) return;
+    this.syncing = true;
+    void this.syncTo(from, snapshot)
+      .then(() => this.enqueue(() => this.raw.snapshotFetched(snapshot)))
+      .catch((error: unknown) => {
+        if (error instanceof LedgerError && error.code !== 'PEER_UNREACHABLE') this.halt(error);
+        else this.options.logger.warn({ err: error }, 'block sync failed; Raft will ask again');
+      })
+      .finally(() => (this.syncing = false));
+  }
+
+  private async syncTo(from: string, snapshot: SnapshotMeta): Promise<void> {
+    for (;;) {
+      const head = (await this.store.head()) as StoreHead;
+      const answer = await this.p2p.request(from, SYNC_PROTOCOL, { fromHeight: head.height + 1, maxBlocks: SYNC_MAX_BLOCKS_PER_REQUEST }, { timeoutMs: SYNC_REQUEST_TIMEOUT_MS });
+      for (const entry of answer.blocks) await this.applySyncedBlock(entry);
+      const now = (await this.store.head()) as StoreHead;
+      if (now.height >= answer.headHeight && answer.appliedIndex >= snapshot.index) {
+        await this.recordApplied(Math.max(this.applied, snapshot.index));
+        return;
+      }
+      if (answer.blocks.length === 0) throw new NodeError('SYNC_STALLED', `peer ${from} has no block above ${now.height} but has not applied index ${snapshot.index}`, { status: 503 });
+    }
+  }
+
+  private async applySyncedBlock(entry: SyncBlock): Promise<void> {
+    const head = (await this.store.head()) as StoreHead;
+    const block = decodeBlock(entry.bytes);
+    if (block.header.height !== head.height + 1) throw new LedgerError('SYNC_OUT_OF_ORDER', `sync: expected block ${head.height + 1}, got ${block.header.height}`);
+    const tip = chainTip(head, this.chainId);
+    const verified = await verifyBlock(block, tip, { authorizeProposer: (header) => this.authorizeProposer(header, undefined), verifier: this.verifier });
+    const commit = await executeBlock(this.store, verified, tip, this.stateMachine);
+    await this.store.commitBlock(commit, [
+      [APPLIED_KEY, encodeCanonical(Math.max(this.applied, entry.raftIndex))],
+      [blockIndexKey(commit.height), encodeCanonical(entry.raftIndex)],
+    ]);
+    this.applied = Math.max(this.applied, entry.raftIndex);
+    this.afterBlock(block, commit, 0);
+  }
+
+  // ---- Client operations -------------------------------------------------------------------
+
+  private async prevalidate(tx: DecodedTx): Promise<TxResult> {
+    const head = (await this.store.head()) as StoreHead;
+    const { results } = await this.stateMachine.apply(this.store, { chainId: this.chainId, height: head.height + 1, timestampMs: Math.max(Date.now(), head.timestamp) }, [tx]);
+    return results[0] as TxResult;
+  }
+
+  private async admitAsLeader(bytes: Uint8Array): Promise<DecodedTx> {
+    if (this.role !== 'leader') throw new NodeError('NOT_LEADER', `node ${this.peerId} is not the leader (leader: ${this.leader ?? 'unknown'})`, { status: 503, retryAfterSeconds: 1 });
+    const tx = await this.mempool.admit(bytes);
+    this.maybeCut();
+    return tx;
+  }
+
+  /** Accepts a signed transaction: admitted here when leading, else checked and forwarded. */
+  async submit(bytes: Uint8Array): Promise<{ txId: string }> {
+    if (this.haltReason !== undefined) throw new NodeError('NODE_HALTED', this.haltReason.message, { status: 503 });
+    if (this.role === 'leader') return { txId: (await this.admitAsLeader(bytes)).idHex };
+    const leader = this.leader;
+    if (leader === null) throw new NodeError('NO_LEADER', 'no leader is known yet: retry shortly', { status: 503, retryAfterSeconds: 1 });
+    return this.p2p.request(leader, FORWARD_PROTOCOL, { tx: bytes }, { timeoutMs: FORWARD_TIMEOUT_MS });
+  }
+
+  /** Resolves when the transaction is in an applied block on this node. */
+  async waitForCommit(txIdHex: string, timeoutMs: number): Promise<CommittedTx> {
+    const location = await this.store.getTxLocation(fromHex(txIdHex, 'txId', 32));
+    if (location !== undefined) return { txId: txIdHex, ...location };
+    if (this.haltReason !== undefined) throw new NodeError('NODE_HALTED', this.haltReason.message, { status: 503 });
+    let count = 0;
+    for (const list of this.waiters.values()) count += list.length;
+    if (count >= MAX_WAITERS) throw new NodeError('TOO_MANY_WAITERS', `${count} clients are already waiting for commitment`, { status: 503, retryAfterSeconds: 1 });
+    return new Promise<CommittedTx>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const list = this.waiters.get(txIdHex)?.filter((w) => w !== waiter) ?? [];
+          if (list.length === 0) this.waiters.delete(txIdHex);
+          else this.waiters.set(txIdHex, list);
+          reject(new NodeError('COMMIT_TIMEOUT', `transaction ${txIdHex} was not committed within ${timeoutMs} ms`, { status: 504 }));
+        }, timeoutMs),
+      };
+      const list = this.waiters.get(txIdHex);
+      if (list === undefined) this.waiters.set(txIdHex, [waiter]);
+      else list.push(waiter);
+      // It may have been applied between the lookup and the registration.
+      void this.store.getTxLocation(fromHex(txIdHex, 'txId', 32)).then((found) => {
+        if (found === undefined) return;
+        clearTimeout(waiter.timer);
+        resolve({ txId: txIdHex, ...found });
+      });
+    });
+  }
+
+  /** An attachment's bytes from this node, or fetched from a peer and checked against its hash. */
+  async fetchAttachment(hash: string): Promise<Uint8Array | undefined> {
+    const local = await this.attachments.get(hash);
+    if (local !== undefined) return local;
+    for (const peer of this.p2p.peers()) {
+      if (!peer.connected) continue;
+      try {
+        const answer = await this.p2p.request(peer.peerId, ATTACHMENT_PROTOCOL, { hash }, { timeoutMs: 10_000 });
+        if (answer.bytes !== null) {
+          await this.attachments.put(answer.bytes, hash);
+          return answer.bytes;
+        }
+      } catch (error) {
+        this.options.logger.debug({ err: error, peer: peer.peerId }, 'attachment fetch from a peer failed');
+      }
+    }
+    return undefined;
+  }
+
+  status() {
+    const raft = this.raw.status();
+    return {
+      peerId: this.peerId,
+      chainId: this.chainId,
+      role: this.role,
+      leader: this.leader,
+      term: raft.term,
+      commitIndex: raft.commit,
+      appliedIndex: this.applied,
+      raftLastIndex: raft.lastIndex,
+      voters: raft.confState.voters,
+      learners: raft.confState.learners,
+      progress: raft.progress,
+      mempool: { size: this.mempool.size, pending: this.mempool.pendingCount, bytes: this.mempool.bytes },
+      proposalsInFlight: this.proposals.length,
+      halted: this.haltReason === undefined ? null : { code: this.haltReason.code, message: this.haltReason.message },
+      peers: this.p2p.peers(),
+    };
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  get currentLeader(): string | null {
+    return this.leader;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    if (this.cutTimer !== undefined) clearTimeout(this.cutTimer);
+    for (const [, waiting] of this.waiters) for (const waiter of waiting) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 }));
+    }
+    this.waiters.clear();
+    // Let an in-progress Ready finish so nothing is half-written (LevelDB batches are atomic anyway).
+    for (let i = 0; i < 200 && this.driving; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.p2p.stop().catch(() => undefined);
+    await this.verifier.close().catch(() => undefined);
+    await this.store.close();
+  }
+}

@@ -1,0 +1,67 @@
+// Three ledger nodes in one process on loopback: they elect a leader, order the example story
+// submitted through different nodes, and end with the same head hash and state root.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { toHex } from '@tradeledger/ledger';
+import { exampleSubmissions } from '../src/examples.js';
+import { LedgerNode, type LedgerNodeOptions } from '../src/ledger-node.js';
+import { EXAMPLES_DIR, exampleGenesisWithNodes, exampleNodeIdentity, freePort, waitFor } from './support/example-network.js';
+
+const SIGNERS = ['customs', 'producer', 'importer'] as const;
+const root = mkdtempSync(join(tmpdir(), 'tl-node-'));
+const nodes: LedgerNode[] = [];
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('a three-node network in one process', () => {
+  it('orders the example story and every node ends with the same head and state root', async () => {
+    const genesis = exampleGenesisWithNodes(SIGNERS);
+    const ports = await Promise.all(SIGNERS.map(() => freePort()));
+    const ids = SIGNERS.map((s) => exampleNodeIdentity(s));
+    const logger = pino({ level: process.env['TL_LOG'] ?? 'silent' });
+    for (const [i, signer] of SIGNERS.entries()) {
+      const options: LedgerNodeOptions = {
+        dataDir: join(root, signer),
+        seed: ids[i]!.seed,
+        genesis,
+        listen: [`/ip4/127.0.0.1/tcp/${ports[i]}`],
+        peers: ids.flatMap((id, j) => (j === i ? [] : [{ peerId: id.peerId, addrs: [`/ip4/127.0.0.1/tcp/${ports[j]}`] }])),
+        blockCutting: { maxTxs: 64, maxBytes: 1 << 20, maxWaitMs: 5, maxInflightBlocks: 4 },
+        mempool: { maxTxs: 1000, maxBytes: 16 << 20, maxTxBytes: 1 << 20 },
+        tickMs: 20,
+        electionTicks: 10,
+        heartbeatTicks: 2,
+        logger: logger.child({ node: signer }),
+        verifyWorkers: 0,
+      };
+      nodes.push(await LedgerNode.start(options));
+    }
+    const leader = await waitFor('a leader', () => nodes.find((n) => n.isLeader));
+    expect(nodes.filter((n) => n.isLeader)).toHaveLength(1);
+
+    const submissions = exampleSubmissions(EXAMPLES_DIR, { nowMs: Date.now(), stopBefore: 'license-revoke', chainId: genesis.chainId });
+    expect(submissions.length).toBeGreaterThan(15);
+    for (const [i, submission] of submissions.entries()) {
+      const via = nodes[i % nodes.length]!;
+      const { txId } = await waitFor(`submission ${submission.name}`, async () => via.submit(submission.tx.bytes).catch((error: { code?: string }) => (error.code === 'NO_LEADER' ? undefined : Promise.reject(error))));
+      expect(txId).toBe(submission.tx.idHex);
+      const committed = await via.waitForCommit(txId, 10_000);
+      expect(committed.result, `${submission.name} via ${i % nodes.length}`).toEqual({ ok: true });
+    }
+    void leader;
+    const heads = await waitFor('equal heads', async () => {
+      const all = await Promise.all(nodes.map((n) => n.store.head()));
+      const last = submissions.at(-1)!.tx.id;
+      const locations = await Promise.all(nodes.map((n) => n.store.getTxLocation(last)));
+      return locations.every((l) => l !== undefined) && all.every((h) => h !== undefined && h.height === all[0]!.height) ? all : undefined;
+    });
+    expect(new Set(heads.map((h) => toHex(h!.blockHash))).size).toBe(1);
+    expect(new Set(heads.map((h) => toHex(h!.stateRoot))).size).toBe(1);
+    expect(heads[0]!.logSize).toBe(submissions.length);
+  });
+});

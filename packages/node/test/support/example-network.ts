@@ -1,0 +1,59 @@
+// Test helpers: an example network (the examples' organizations, with nodes for a chosen few),
+// free loopback ports, and polling with a deadline.
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { publicKeyFromSeed, toHex } from '@tradeledger/ledger';
+import { exampleNodeSeed, readExampleGenesis, readExampleManifest } from '../../src/examples.js';
+import { peerIdFromEd25519PublicKey } from '../../src/p2p/index.js';
+
+export const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface ExampleNodeIdentity {
+  readonly signer: string;
+  readonly seed: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly peerId: string;
+}
+
+export function exampleNodeIdentity(signer: string): ExampleNodeIdentity {
+  const seed = exampleNodeSeed(signer);
+  const publicKey = publicKeyFromSeed(seed);
+  return { signer, seed, publicKey, peerId: peerIdFromEd25519PublicKey(publicKey) };
+}
+
+/** The examples' genesis where only the organizations of `nodeSigners` run nodes (one each). */
+export function exampleGenesisWithNodes(nodeSigners: readonly string[], chainId = 'tradeledger-test'): { chainId: string; timestamp: number; config: unknown } {
+  const { config } = readExampleGenesis(EXAMPLES_DIR);
+  const manifest = readExampleManifest(EXAMPLES_DIR);
+  const leiToSigner = new Map(Object.entries(manifest.signers).map(([signer, lei]) => [lei, signer]));
+  const typed = config as { organizations: Array<Record<string, unknown> & { lei: string }> };
+  const organizations = typed.organizations.map((org) => {
+    const signer = leiToSigner.get(org.lei);
+    if (signer === undefined || !nodeSigners.includes(signer)) return { ...org, nodes: [] };
+    const id = exampleNodeIdentity(signer);
+    return { ...org, nodes: [{ peerId: id.peerId, publicKey: toHex(id.publicKey) }] };
+  });
+  return { chainId, timestamp: 1_735_689_600_000, config: { ...(config as object), chainId, organizations } };
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
