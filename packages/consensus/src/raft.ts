@@ -131,6 +131,8 @@ export class Raft {
   private readonly readsByKey = new Map<string, ReadRequest>();
   /** Reads that arrived before this leader committed an entry of its term. */
   private readsBeforeCommit: { from: NodeId; context: Uint8Array }[] = [];
+  private broadcastPending = false;
+  private commitBroadcastPending = false;
 
   constructor(config: RaftConfig) {
     checkNodeId(config.id, 'config.id');
@@ -241,6 +243,33 @@ export class Raft {
     for (const id of this.progress.keys()) if (id !== this.id) this.sendAppend(id);
   }
 
+  /**
+   * New entries or a new commit index go out once per Ready rather than once per proposal or
+   * acknowledgement: proposals made between two Readies share append messages (batching).
+   */
+  private scheduleBroadcast(withCommit: boolean): void {
+    this.broadcastPending = true;
+    if (withCommit) this.commitBroadcastPending = true;
+  }
+
+  hasPendingBroadcast(): boolean {
+    return this.broadcastPending && this.role === 'leader';
+  }
+
+  /** Sends what scheduleBroadcast deferred (RawNode.ready, before collecting messages). */
+  flushBroadcast(): void {
+    if (this.broadcastPending && this.role === 'leader') {
+      for (const id of this.progress.keys()) {
+        if (id === this.id) continue;
+        this.sendAppend(id, this.commitBroadcastPending);
+        // Pipelining: fill the follower's in-flight window.
+        for (let sent = 0; this.sendAppend(id, false); sent++) assert(sent <= this.maxInflight, 'pipelining stays within the window');
+      }
+    }
+    this.broadcastPending = false;
+    this.commitBroadcastPending = false;
+  }
+
   private bcastHeartbeat(context?: Uint8Array): void {
     for (const [id, pr] of this.progress) {
       if (id === this.id) continue;
@@ -268,6 +297,8 @@ export class Raft {
     this.readQueue = [];
     this.readsByKey.clear();
     this.readsBeforeCommit = [];
+    this.broadcastPending = false;
+    this.commitBroadcastPending = false;
     this.rebuildProgress();
   }
 
@@ -462,7 +493,7 @@ export class Raft {
     this.checkCanPropose(data.length);
     const [entry] = this.appendEntries([{ type: 'normal', data }]);
     assert(entry !== undefined, 'one entry appended');
-    this.bcastAppend();
+    this.scheduleBroadcast(false);
     return { index: entry.index, term: entry.term };
   }
 
@@ -478,7 +509,7 @@ export class Raft {
     const [entry] = this.appendEntries([{ type: 'confChange', data }]);
     assert(entry !== undefined, 'one entry appended');
     this.pendingConfIndex = entry.index;
-    this.bcastAppend();
+    this.scheduleBroadcast(false);
     return { index: entry.index, term: entry.term };
   }
 
@@ -575,7 +606,7 @@ export class Raft {
 
   private afterCommit(): void {
     this.releaseReadsBeforeCommit();
-    this.bcastAppend();
+    this.scheduleBroadcast(true);
   }
 
   /** The host persisted everything handed out (RawNode.advance): count the leader's own copy. */

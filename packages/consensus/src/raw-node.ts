@@ -117,6 +117,7 @@ export class RawNode {
     const raft = this.raft;
     const soft = this.softState();
     return (
+      raft.hasPendingBroadcast() ||
       raft.msgs.length > 0 ||
       raft.log.unstableEntries().length > 0 ||
       raft.log.pendingSnapshot() !== undefined ||
@@ -133,6 +134,7 @@ export class RawNode {
   ready(): Ready {
     this.checkIdle('ready');
     const raft = this.raft;
+    raft.flushBroadcast();
     const hardState = this.hardState();
     const softState = this.softState();
     const snapshot = raft.log.pendingSnapshot();
