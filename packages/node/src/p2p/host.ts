@@ -312,20 +312,23 @@ export class P2PHost {
 
   /**
    * Queues `value` for `peerId` on its long-lived stream and returns at once. Dropped (and
-   * counted) when the peer is not connected or its queue is full; FRAME_TOO_LARGE (thrown)
-   * when the value itself exceeds the protocol's frame limit, a bug on this side.
+   * counted) when the peer is not connected or its queue is full; FRAME_TOO_LARGE (thrown,
+   * only when connected) when the value itself exceeds the protocol's frame limit: a bug on
+   * this side, as is P2P_PROTOCOL_INVALID for a protocol with impossible limits.
    */
   sendOneWay<T>(peerId: string, protocol: OneWayProtocol<T>, value: T): SendOneWayOutcome {
-    const frame = encodeFrame(value, protocol.maxFrameBytes, protocol.id);
+    const limits = oneWayLimits(protocol);
+    // Checked before encoding: Raft sends to down peers all the time and they must stay cheap.
     const connection = this.state === 'started' ? this.openConnection(peerId) : undefined;
     if (connection === undefined) {
       this.counters.inc('oneway_dropped_unconnected', { protocol: protocol.id });
       return 'dropped-unconnected';
     }
+    const frame = encodeFrame(value, protocol.maxFrameBytes, protocol.id);
     const key = `${peerId} ${protocol.id}`;
     let channel = this.channels.get(key);
     if (channel === undefined) {
-      channel = new OneWayChannel(this, peerId, protocol as OneWayProtocol<unknown>, oneWayLimits(protocol));
+      channel = new OneWayChannel(this, peerId, protocol as OneWayProtocol<unknown>, limits);
       this.channels.set(key, channel);
     }
     return channel.enqueue(frame);
