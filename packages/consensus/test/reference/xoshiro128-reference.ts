@@ -18,7 +18,7 @@ export function referenceSeedState(seed: number): bigint[] {
     z = ((z ^ (z >> 13n)) * 0xc2b2ae35n) & MASK;
     out.push((z ^ (z >> 16n)) & MASK);
   }
-  if (out.every((v) => v === 0n)) out[0] = 1n;
+  if (out.every((v) => v === BigInt(0))) out[0] = BigInt(1);
   return out;
 }
 
