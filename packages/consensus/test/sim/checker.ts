@@ -62,8 +62,12 @@ export class SafetyChecker {
     }
   }
 
-  /** Entries a node persisted, with the term of the entry before the first one. */
-  onPersist(id: NodeId, entries: readonly Entry[], prevTermOfFirst: number): void {
+  /**
+   * Entries a node persisted, with the term of the entry before the first one and the node's
+   * commit index. A follower may well hold an entry that conflicts with the history (from a
+   * stale leader) as long as it has not committed that index.
+   */
+  onPersist(id: NodeId, entries: readonly Entry[], prevTermOfFirst: number, nodeCommit: number): void {
     let prevTerm = prevTermOfFirst;
     for (const entry of entries) {
       this.checks++;
@@ -74,8 +78,8 @@ export class SafetyChecker {
       else if (known.key !== key || known.prevTerm !== prevTerm) {
         throw new SimViolation('log-matching', `${id} persisted ${key} after term ${prevTerm} at ${at}; another log has ${known.key} after term ${known.prevTerm}`);
       }
-      if (entry.index <= this.committedLength() && this.historyTerm[entry.index] !== entry.term) {
-        throw new SimViolation('committed-changed', `${id} persisted term ${entry.term} at committed index ${entry.index} (committed term ${this.historyTerm[entry.index]})`);
+      if (entry.index <= nodeCommit && entry.index <= this.committedLength() && this.historyTerm[entry.index] !== entry.term) {
+        throw new SimViolation('committed-changed', `${id} persisted term ${entry.term} at index ${entry.index} within its commit ${nodeCommit} (committed term ${this.historyTerm[entry.index]})`);
       }
       prevTerm = entry.term;
     }

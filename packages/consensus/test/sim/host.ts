@@ -145,7 +145,7 @@ export class SimHost {
     const first = ready.entries[0];
     if (first !== undefined) {
       this.storage.append(ready.entries);
-      this.checker.onPersist(this.id, ready.entries, this.storage.term(first.index - 1));
+      this.checker.onPersist(this.id, ready.entries, this.storage.term(first.index - 1), ready.hardState?.commit ?? this.storage.initialState().hardState.commit);
     }
     if (ready.hardState !== undefined) this.storage.setHardState(ready.hardState);
     // Durable now: the rest of the messages may go.
