@@ -437,18 +437,20 @@ export function runSimulation(options: SimOptions): SimResult {
     }
     sim.heal();
     healedAt = sim.now;
-    let probe: { index: number; key: string; proposer: NodeId } | null = null;
+    // A probe goes to each new leader (highest term): a stale leader that nobody tells about the
+    // newer term (no PreVote, no CheckQuorum, and it was removed) may hold an earlier probe forever.
+    const probes: { index: number; key: string; proposer: NodeId; term: number }[] = [];
     for (let i = 0; i < healSteps && liveAfterTicks < 0; i++) {
       const leader = sim.leader();
-      // A probe lost with its leader's term is proposed again at the next leader.
-      if (probe !== null && sim.hosts.get(probe.proposer)?.node?.status().role !== 'leader' && !probeCommitted(sim, probe)) probe = null;
-      if (leader !== undefined && probe === null) {
+      const last = probes[probes.length - 1];
+      const term = leader?.node?.status().term ?? 0;
+      if (leader !== undefined && (last === undefined || last.proposer !== leader.id || last.term !== term)) {
         const placed = sim.proposeProbe(leader);
-        if (placed !== null) probe = { ...placed, proposer: leader.id };
+        if (placed !== null) probes.push({ ...placed, proposer: leader.id, term });
       }
       sim.step({ slowDisk: 0, finishRate: 1 });
       options.onStep?.(sim, 'heal');
-      if (probe !== null && probeCommitted(sim, probe)) liveAfterTicks = sim.now - healedAt;
+      if (probes.some((probe) => probeCommitted(sim, probe))) liveAfterTicks = sim.now - healedAt;
     }
     if (liveAfterTicks < 0 || liveAfterTicks > LIVENESS_BOUND_STEPS) {
       throw new SimViolation('liveness', `no leader with a proposal applied on every member within ${LIVENESS_BOUND_STEPS} ticks after healing at ${healedAt} (members ${sim.members().join(',')}, leaders ${sim.leaders().map((h) => h.id).join(',')})`);
