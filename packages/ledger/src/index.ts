@@ -19,3 +19,6 @@ export * from './key-file.js';
 export * from './audit.js';
 export * from './documents/index.js';
 export * from './state/index.js';
+export * from './credentials/index.js';
+export * from './checkpoint.js';
+export * from './light-client.js';
