@@ -11,7 +11,7 @@
 // This module owns form only: it never interprets `kind` or `payload` (tx-kind-registry.ts and the
 // state machine do), and it never re-encodes to hash: DecodedTx.bytes are the bytes that arrived.
 
-import { bytesEqual, toHex } from './bytes.js';
+import { bytesEqual, concatBytes, toHex } from './bytes.js';
 import { CANONICAL_ERROR, decodeCanonical, encodeCanonical } from './canonical-msgpack.js';
 import { CHAIN_ID_MAX_CHARS, TX_KIND_MAX_CHARS, TX_MAX_BYTES_DEFAULT, CANONICAL_MAX_BYTES } from './constants.js';
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, nodeBackend, publicKeyFromSeed, type SignatureBackend } from './ed25519.js';
@@ -131,16 +131,39 @@ function canonicalUintBytes(value: number): number {
   return 9;
 }
 
-function unsignedBytesOf(signed: Uint8Array, tx: Tx): Uint8Array {
+// What the signature covers is domainHash(DOMAIN.txSignature, unsigned bytes). Decoding builds that
+// hash input (the domain prefix, then the unsigned bytes spliced out of the signed ones) in one
+// reusable scratch buffer: two fewer off-heap allocations and copies per transaction, which a
+// block of thousands of transactions notices.
+const TX_SIGNATURE_DOMAIN_PREFIX = (() => {
+  const tag = new TextEncoder().encode(DOMAIN.txSignature);
+  return Uint8Array.from([tag.length, ...tag]);
+})();
+assert(
+  bytesEqual(sha256(concatBytes(TX_SIGNATURE_DOMAIN_PREFIX, Uint8Array.of(FIXMAP_7))), domainHash(DOMAIN.txSignature, Uint8Array.of(FIXMAP_7))),
+  'the transaction signing prefix is hash.ts domainHash prefix for DOMAIN.txSignature',
+);
+/** Signing inputs up to this size reuse one buffer; a larger one (a rare huge transaction) gets its own. */
+const SIGNING_SCRATCH_MAX_BYTES = 256 * 1024;
+let signingScratch = new Uint8Array(8 * 1024);
+
+function signingHashOfSigned(signed: Uint8Array, tx: Tx): Uint8Array {
   const tail = SIGNER_ENTRY_BYTES + TIMESTAMP_KEY_BYTES + canonicalUintBytes(tx.timestamp) + VERSION_ENTRY_BYTES;
   const start = signed.length - tail - SIGNATURE_ENTRY_BYTES;
   assert(signed[0] === FIXMAP_8 && start > 0, 'a canonical signed envelope is a fixmap of 8 entries');
   for (let i = 0; i < SIGNATURE_ENTRY_PREFIX.length; i++) assert(signed[start + i] === SIGNATURE_ENTRY_PREFIX[i], 'the signature entry sits where canonical order puts it');
-  const unsigned = new Uint8Array(signed.length - SIGNATURE_ENTRY_BYTES);
-  unsigned[0] = FIXMAP_7;
-  unsigned.set(signed.subarray(1, start), 1);
-  unsigned.set(signed.subarray(start + SIGNATURE_ENTRY_BYTES), start);
-  return unsigned;
+  const prefixBytes = TX_SIGNATURE_DOMAIN_PREFIX.length;
+  const inputBytes = prefixBytes + signed.length - SIGNATURE_ENTRY_BYTES;
+  let scratch = signingScratch;
+  if (inputBytes > scratch.length) {
+    scratch = new Uint8Array(Math.max(inputBytes, scratch.length * 2));
+    if (scratch.length <= SIGNING_SCRATCH_MAX_BYTES) signingScratch = scratch;
+  }
+  scratch.set(TX_SIGNATURE_DOMAIN_PREFIX, 0);
+  scratch[prefixBytes] = FIXMAP_7;
+  scratch.set(signed.subarray(1, start), prefixBytes + 1);
+  scratch.set(signed.subarray(start + SIGNATURE_ENTRY_BYTES), prefixBytes + start);
+  return sha256(scratch.subarray(0, inputBytes));
 }
 
 function encodeChecked(value: Record<string, unknown>): Uint8Array {
@@ -194,6 +217,11 @@ export function signTx(tx: UnsignedTx, seed: Uint8Array, backend: SignatureBacke
   return decoded;
 }
 
+/** Lower-case hex of a digest (Buffer's native hex, the same text as bytes.ts toHex). */
+function digestHex(digest: Uint8Array): string {
+  return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex');
+}
+
 /**
  * Decodes signed transaction bytes strictly: size (default TX_MAX_BYTES_DEFAULT), canonical form,
  * no unknown or missing fields, field types. Does not verify the signature (verifyTxSignature).
@@ -227,9 +255,9 @@ export function decodeTx(bytes: Uint8Array, options: { maxBytes?: number } = {})
   }
   const tx = record as unknown as Tx;
   checkFields(tx, true);
-  const unsigned = unsignedBytesOf(own, tx);
+  const signingHash = signingHashOfSigned(own, tx);
   const id = sha256(own);
-  return Object.freeze({ tx: Object.freeze(tx), bytes: own, id, idHex: toHex(id), signingHash: domainHash(DOMAIN.txSignature, unsigned) });
+  return Object.freeze({ tx: Object.freeze(tx), bytes: own, id, idHex: digestHex(id), signingHash });
 }
 
 /** Whether the signature is valid for the signer over the signing hash (strict RFC 8032). */
