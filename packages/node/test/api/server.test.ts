@@ -195,7 +195,7 @@ describe('HTTP API routes', () => {
     const page2 = (await send(h.url, 'GET', `/v1/query/lei/${MEMBER_LEI}?limit=2&after=${page1.next}`, { headers: auth })).json() as { items: Array<{ id: string }>; next?: string };
     expect(page2.items).toHaveLength(1);
     expect(page2.next).toBeUndefined();
-    expect(page2.items[0]?.id > page1.next).toBe(true);
+    expect((page2.items[0]?.id ?? "") > page1.next).toBe(true);
 
     const badLei = await send(h.url, 'GET', '/v1/query/lei/5493001KJTIIGC8Y1R13', { headers: auth });
     expect([badLei.status, errorCodeOf(badLei)]).toEqual([400, 'LEI_CHECKSUM']);
