@@ -102,6 +102,8 @@ export interface LedgerNodeOptions {
   readonly raftSeed?: number;
   /** Worker threads for signature checks (0: verify on the main thread). */
   readonly verifyWorkers?: number;
+  /** Raft entries kept below the applied index; a follower further behind syncs blocks instead. */
+  readonly raftRetainEntries?: number;
 }
 
 export interface CommittedTx {
@@ -131,8 +133,8 @@ interface Waiter {
 
 const APPLIED_KEY = 'r/applied';
 const BLOCK_INDEX_PREFIX = 'r/bi/';
-/** Raft entries kept below the applied index for followers a little behind. */
-const RAFT_LOG_RETAIN_ENTRIES = 512;
+/** Raft entries kept below the applied index for followers a little behind (default). */
+export const RAFT_LOG_RETAIN_ENTRIES_DEFAULT = 512;
 /** How long a follower waits for the leader to accept a forwarded transaction. */
 const FORWARD_TIMEOUT_MS = 5_000;
 const SYNC_REQUEST_TIMEOUT_MS = 30_000;
@@ -166,10 +168,20 @@ export class LedgerNode {
   private proposals: Proposal[] = [];
   private readonly waiters = new Map<string, Waiter[]>();
   private syncing = false;
+  /** Blocks this node applied from block sync rather than from its Raft log. */
+  private blocksSynced = 0;
   private haltReason: LedgerError | undefined;
   private membership!: Membership;
   private allowedPeers = new Set<string>();
   private oldestPendingAtMs: number | undefined;
+  /** Serializes every change to the store: committed entries and blocks fetched by sync. */
+  private applyChain: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.applyChain.then(work, work);
+    this.applyChain = run.catch(() => undefined);
+    return run;
+  }
 
   private constructor(
     readonly options: LedgerNodeOptions,
@@ -348,9 +360,16 @@ export class LedgerNode {
   }
 
   private async afterAdvance(): Promise<void> {
-    const compactTo = this.applied - RAFT_LOG_RETAIN_ENTRIES;
-    if (compactTo > this.raftStorage.firstIndex() + RAFT_LOG_RETAIN_ENTRIES) {
-      await this.raftStorage.compact(compactTo, this.raw.confState());
+    const retain = this.options.raftRetainEntries ?? RAFT_LOG_RETAIN_ENTRIES_DEFAULT;
+    // Blocks fetched by sync can put `applied` ahead of this node's own Raft commit until the
+    // snapshot is installed; compaction never passes either.
+    const compactTo = Math.min(this.applied, this.raftStorage.initialState().hardState.commit, this.raftStorage.lastIndex()) - retain;
+    if (compactTo > this.raftStorage.firstIndex() + retain) {
+      try {
+        await this.raftStorage.compact(compactTo, this.raw.confState());
+      } catch (error) {
+        this.options.logger.warn({ err: error, compactTo }, 'raft log compaction skipped');
+      }
     }
     this.maybeCut();
     await this.reconcileMembership();
@@ -392,7 +411,11 @@ export class LedgerNode {
 
   // ---- Applying committed entries --------------------------------------------------------
 
-  private async applyEntry(entry: Entry): Promise<void> {
+  private applyEntry(entry: Entry): Promise<void> {
+    return this.exclusive(() => this.applyEntryNow(entry));
+  }
+
+  private async applyEntryNow(entry: Entry): Promise<void> {
     if (entry.index <= this.applied) return;
     if (entry.type !== 'normal' || entry.data.length === 0) {
       await this.recordApplied(entry.index);
@@ -633,7 +656,7 @@ export class LedgerNode {
     void this.syncTo(from, snapshot)
       .then(() => this.enqueue(() => this.raw.snapshotFetched(snapshot)))
       .catch((error: unknown) => {
-        if (error instanceof LedgerError && error.code !== 'PEER_UNREACHABLE') this.halt(error);
+        if (error instanceof LedgerError) this.halt(error);
         else this.options.logger.warn({ err: error }, 'block sync failed; Raft will ask again');
       })
       .finally(() => (this.syncing = false));
@@ -653,10 +676,20 @@ export class LedgerNode {
     }
   }
 
-  private async applySyncedBlock(entry: SyncBlock): Promise<void> {
+  private applySyncedBlock(entry: SyncBlock): Promise<void> {
+    return this.exclusive(() => this.applySyncedBlockNow(entry));
+  }
+
+  private async applySyncedBlockNow(entry: SyncBlock): Promise<void> {
     const head = (await this.store.head()) as StoreHead;
     const block = decodeBlock(entry.bytes);
-    if (block.header.height !== head.height + 1) throw new LedgerError('SYNC_OUT_OF_ORDER', `sync: expected block ${head.height + 1}, got ${block.header.height}`);
+    if (block.header.height <= head.height) {
+      // Applied meanwhile from the Raft log; it must be the very block this node holds.
+      const held = decodeBlock((await this.store.getBlock(block.header.height)) as Uint8Array);
+      if (held.hashHex !== block.hashHex) throw new LedgerError('SYNC_FORK', `sync: a peer serves block ${block.header.height} ${block.hashHex}, this node holds ${held.hashHex}`);
+      return;
+    }
+    if (block.header.height !== head.height + 1) throw new NodeError('SYNC_OUT_OF_ORDER', `sync: expected block ${head.height + 1}, got ${block.header.height}`, { status: 503 });
     const tip = chainTip(head, this.chainId);
     const verified = await verifyBlock(block, tip, { authorizeProposer: (header) => this.authorizeProposer(header, undefined), verifier: this.verifier });
     const commit = await executeBlock(this.store, verified, tip, this.stateMachine);
@@ -665,6 +698,7 @@ export class LedgerNode {
       [blockIndexKey(commit.height), encodeCanonical(entry.raftIndex)],
     ]);
     this.applied = Math.max(this.applied, entry.raftIndex);
+    this.blocksSynced += 1;
     this.afterBlock(block, commit, 0);
   }
 
@@ -758,6 +792,7 @@ export class LedgerNode {
       progress: raft.progress,
       mempool: { size: this.mempool.size, pending: this.mempool.pendingCount, bytes: this.mempool.bytes },
       proposalsInFlight: this.proposals.length,
+      blocksSynced: this.blocksSynced,
       halted: this.haltReason === undefined ? null : { code: this.haltReason.code, message: this.haltReason.message },
       peers: this.p2p.peers(),
     };

@@ -9,7 +9,7 @@
 //   api: { host: 127.0.0.1, port: 8080 }
 //   blockCutting: { maxTxs: 1024, maxBytes: 4194304, maxWaitMs: 5, maxInflightBlocks: 4 }
 //   mempool: { maxTxs: 50000, maxBytes: 134217728, maxTxBytes: 1048576 }
-//   raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1 }
+//   raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: 512 }
 //   log: { level: info, format: json }   # format: json | pretty
 //   metrics: { public: true }
 //   verifyWorkers: 2                # 0 verifies signatures on the main thread
@@ -28,7 +28,7 @@ export interface NodeConfig {
   readonly api: { readonly host: string; readonly port: number };
   readonly blockCutting: { readonly maxTxs: number; readonly maxBytes: number; readonly maxWaitMs: number; readonly maxInflightBlocks: number };
   readonly mempool: { readonly maxTxs: number; readonly maxBytes: number; readonly maxTxBytes: number };
-  readonly raft: { readonly tickMs: number; readonly electionTicks: number; readonly heartbeatTicks: number };
+  readonly raft: { readonly tickMs: number; readonly electionTicks: number; readonly heartbeatTicks: number; readonly retainEntries: number };
   readonly log: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'; readonly format: 'json' | 'pretty' };
   readonly metrics: { readonly public: boolean };
   readonly verifyWorkers: number;
@@ -38,7 +38,7 @@ export const NODE_CONFIG_DEFAULTS = {
   api: { host: '127.0.0.1', port: 8080 },
   blockCutting: { maxTxs: 1024, maxBytes: 4 * 1024 * 1024, maxWaitMs: 5, maxInflightBlocks: 4 },
   mempool: { maxTxs: 50_000, maxBytes: 128 * 1024 * 1024, maxTxBytes: TX_MAX_BYTES_DEFAULT },
-  raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1 },
+  raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: 512 },
   log: { level: 'info', format: 'json' },
   metrics: { public: true },
   verifyWorkers: 2,
@@ -100,7 +100,7 @@ export function parseNodeConfig(raw: unknown, baseDir: string): NodeConfig {
   const api = object(top['api'], 'api', ['host', 'port']);
   const cut = object(top['blockCutting'], 'blockCutting', ['maxTxs', 'maxBytes', 'maxWaitMs', 'maxInflightBlocks']);
   const mem = object(top['mempool'], 'mempool', ['maxTxs', 'maxBytes', 'maxTxBytes']);
-  const raft = object(top['raft'], 'raft', ['tickMs', 'electionTicks', 'heartbeatTicks']);
+  const raft = object(top['raft'], 'raft', ['tickMs', 'electionTicks', 'heartbeatTicks', 'retainEntries']);
   const log = object(top['log'], 'log', ['level', 'format']);
   const metrics = object(top['metrics'], 'metrics', ['public']);
   const level = str(log['level'], 'log.level', d.log.level);
@@ -129,6 +129,7 @@ export function parseNodeConfig(raw: unknown, baseDir: string): NodeConfig {
       tickMs: int(raft['tickMs'], 'raft.tickMs', d.raft.tickMs, 1, 10_000),
       electionTicks: int(raft['electionTicks'], 'raft.electionTicks', d.raft.electionTicks, 2, 1000),
       heartbeatTicks: int(raft['heartbeatTicks'], 'raft.heartbeatTicks', d.raft.heartbeatTicks, 1, 999),
+      retainEntries: int(raft['retainEntries'], 'raft.retainEntries', d.raft.retainEntries, 1, 1_000_000),
     },
     log: { level: level as NodeConfig['log']['level'], format },
     metrics: { public: (metrics['public'] as boolean | undefined) ?? d.metrics.public },

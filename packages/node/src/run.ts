@@ -64,6 +64,7 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger } =
     heartbeatTicks: config.raft.heartbeatTicks,
     logger,
     verifyWorkers: config.verifyWorkers,
+    raftRetainEntries: config.raft.retainEntries,
   });
   let lastLeader: string | null = null;
   node.onBlockApplied = ({ block, commit, applyMs }) => {
