@@ -42,7 +42,7 @@ import { rejectedError, usageError } from './errors.js';
 export interface ProofDocument {
   readonly proof: MerkleProof;
   readonly head?: CertifiedHead;
-  readonly older?: CertifiedHead;
+  readonly older?: CertifiedHead | HeaderJson;
   /** A block header (the API's JSON form) whose logSize and logRoot the proof names. */
   readonly header?: HeaderJson;
   readonly txBytes?: Uint8Array;
@@ -60,7 +60,7 @@ export function parseProofDocument(value: unknown): ProofDocument {
     const headValue = record['head'] ?? record['newer'];
     const doc: { -readonly [K in keyof ProofDocument]: ProofDocument[K] } = { proof };
     if (headValue !== undefined && headValue !== null) doc.head = parseCertifiedHead(headValue);
-    if (record['older'] !== undefined && record['older'] !== null) doc.older = parseCertifiedHead(record['older']);
+    if (record['older'] !== undefined && record['older'] !== null) doc.older = parseHeadFile(record['older'], 'older');
     if (record['header'] !== undefined && record['header'] !== null) doc.header = parseHeaderJson(record['header'], 'header');
     if (record['tx'] !== undefined) {
       if (typeof record['tx'] !== 'string') throw rejectedError('PROOF_MALFORMED', 'tx: expected the transaction bytes in hex', 'tx');

@@ -31,6 +31,7 @@ export function registerProofCommands(program: Command, ctx: CliContext): void {
   ).action(async (args: string[], options: ApiOptions & { consistency: boolean; treeSize?: string }) => {
     const client = clientFor(options, ctx.io);
     let answer: { proof: unknown; header: Record<string, unknown> };
+    let older: Record<string, unknown> | undefined;
     let txId: string | undefined;
     if (options.consistency) {
       if (args.length !== 2) throw usageError('ARGUMENT_COUNT', `prove --consistency: expected <m> <n>, got ${args.length} argument(s)`, 'args');
@@ -38,6 +39,9 @@ export function registerProofCommands(program: Command, ctx: CliContext): void {
       const second = size(args[1] as string, 'n');
       if (first > second) throw usageError('SIZE_ORDER', `prove --consistency: m (${first}) must not exceed n (${second})`, 'm');
       answer = await client.request('GET', '/v1/proof/consistency', { query: { first, second } });
+      // The header of the block that ends at size m, when one does (the node answers a note otherwise).
+      const atFirst = await client.request<{ header: Record<string, unknown> }>('GET', '/v1/proof/consistency', { query: { first, second: first } });
+      if (typeof atFirst.header['hash'] === 'string') older = atFirst.header;
     } else {
       if (args.length !== 1) throw usageError('ARGUMENT_COUNT', `prove: expected one transaction id, got ${args.length} arguments (use --consistency for <m> <n>)`, 'args');
       txId = args[0] as string;
@@ -46,7 +50,7 @@ export function registerProofCommands(program: Command, ctx: CliContext): void {
     }
     // Re-serialized by the ledger's one JSON form: checks what the node sent, prints it exactly.
     const proofText = proofToJSON(parseProof(answer.proof));
-    if (options.json) printJson(ctx.io, { proof: JSON.parse(proofText) as unknown, header: answer.header, ...(txId === undefined ? {} : { txId }) });
+    if (options.json) printJson(ctx.io, { proof: JSON.parse(proofText) as unknown, header: answer.header, ...(older === undefined ? {} : { older }), ...(txId === undefined ? {} : { txId }) });
     else ctx.io.stdout(`${proofText}\n`);
   });
   withExample(prove, 'tradeledger prove 3f1b…c2 > proof.json', 'tradeledger prove 3f1b…c2 --json > proof-with-header.json', 'tradeledger prove --consistency 10 42 --json');
@@ -92,7 +96,7 @@ export function registerProofCommands(program: Command, ctx: CliContext): void {
     const verdict = verifyProofDocument(doc, { ...(membership === undefined ? {} : { membership }), ...(head === undefined ? {} : { head }), ...(older === undefined ? {} : { older }), pathOnly: options.pathOnly });
     if (options.json) printJson(ctx.io, verdict);
     else if (verdict.verified) {
-      printSummary(ctx.io, [
+      printSummary(ctx.io, ([
         ['verified', `yes (${verdict.type} proof)`],
         ['against', verdict.against === 'head' ? 'certified head' : verdict.against === 'header' ? 'block header signed by a member node' : 'the Merkle path alone (no head)'],
         ['tx id', verdict.txId],
@@ -100,8 +104,8 @@ export function registerProofCommands(program: Command, ctx: CliContext): void {
         ['log size', verdict.logSize],
         ['log root', verdict.logRoot],
         ['signed by', verdict.organizations?.join(', ')],
-      ]);
-    } else printSummary(ctx.io, [['verified', 'NO'], ['code', verdict.code], ['field', verdict.field], ['reason', verdict.reason]]);
+      ] as const).filter(([, value]) => value !== undefined));
+    } else printSummary(ctx.io, ([['verified', 'NO'], ['code', verdict.code], ['field', verdict.field], ['reason', verdict.reason]] as const).filter(([, value]) => value !== undefined));
     if (!verdict.verified) {
       ctx.io.stderr(`error ${verdict.code ?? 'PROOF_MISMATCH'}${verdict.field === undefined ? '' : ` (${verdict.field})`}: ${verdict.reason ?? 'the proof does not verify'}\n`);
       ctx.exitCode = EXIT.rejected;

@@ -6,7 +6,7 @@
 
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import { DOCUMENT_KINDS, documentKinds, sha256, signTx, toHex, type DecodedTx, type DocumentKind } from '@tradeledger/ledger';
+import { DOCUMENT_KINDS, documentKinds, exampleRefNames, resolveExampleRefs, sha256, signTx, toHex, type DecodedTx, type DocumentKind } from '@tradeledger/ledger';
 import { addApiOptions, clientFor, type ApiOptions } from '../api-options.js';
 import { ATTACHMENT_UPLOAD_MAX_BYTES, COMMIT_WAIT_DEFAULT_MS } from '../constants.js';
 import { EXIT, rejectedError, usageError } from '../errors.js';
@@ -84,6 +84,8 @@ export interface SubmitOptions extends ApiOptions {
   readonly nonce?: string;
   readonly chainId?: string;
   readonly dryRun: boolean;
+  readonly quiet: boolean;
+  readonly ref: string[];
 }
 
 export interface SubmitOutcome {
@@ -126,10 +128,28 @@ export async function submitDocument(client: NodeClient, args: { kind: DocumentK
   return { ...base, status: 'committed', ...(answer.height === undefined ? {} : { height: answer.height }), ...(answer.position === undefined ? {} : { position: answer.position }), ...(answer.result === undefined ? {} : { result: answer.result }) };
 }
 
-function reportOutcome(ctx: CliContext, outcome: SubmitOutcome, json: boolean, extra: Record<string, unknown> = {}): void {
+/**
+ * Replaces `{{ref:NAME}}` placeholders (the examples' way of naming other documents) with the ids
+ * given as --ref NAME=ID; a placeholder left without an id is a usage error naming it.
+ */
+export function applyRefs(payload: unknown, refs: readonly string[]): unknown {
+  const ids: Record<string, string> = {};
+  for (const ref of refs) {
+    const match = /^([A-Za-z0-9._-]+)=([0-9a-f]{64})$/.exec(ref);
+    if (match === null) throw usageError('REF_FORMAT', `--ref: expected NAME=<64 hex characters>, got ${JSON.stringify(ref.slice(0, 100))}`, 'ref');
+    ids[match[1] as string] = match[2] as string;
+  }
+  const missing = exampleRefNames(payload).filter((name) => ids[name] === undefined);
+  if (missing.length > 0) throw usageError('REF_UNRESOLVED', `the payload names {{ref:${missing[0]}}}: pass --ref ${missing[0]}=<document id>`, 'ref');
+  return Object.keys(ids).length === 0 ? payload : resolveExampleRefs(payload, ids);
+}
+
+function reportOutcome(ctx: CliContext, outcome: SubmitOutcome, options: { json: boolean; quiet: boolean }, extra: Record<string, unknown> = {}): void {
+  const { json } = options;
   const { kind, txId, nonce, status } = outcome;
   const shown = { kind, txId, nonce, status, ...(outcome.height === undefined ? {} : { height: outcome.height, position: outcome.position, result: outcome.result }), ...extra };
   if (json) printJson(ctx.io, shown);
+  else if (options.quiet) ctx.io.stdout(`${txId}\n`);
   else {
     const rows: Array<readonly [string, string | number | undefined]> = [['kind', kind], ['tx id', txId], ['nonce', nonce], ['status', status]];
     for (const [k, v] of Object.entries(extra)) rows.push([k, typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)]);
@@ -156,6 +176,8 @@ function addSubmitOptions(command: Command): Command {
     .option('--wait-ms <ms>', 'how long --wait waits', String(COMMIT_WAIT_DEFAULT_MS))
     .option('--nonce <n>', "the transaction nonce (default: the time in microseconds; a signer's nonces must increase)")
     .option('--chain-id <id>', "the network's chain id (default: asked from the node)")
+    .option('--ref <name=id...>', 'replace {{ref:NAME}} placeholders in the payload (as in examples/) with document ids', [])
+    .option('-q, --quiet', 'print only the transaction id', false)
     .option('--dry-run', 'validate and sign, print the transaction id, send nothing', false);
   return command;
 }
@@ -171,19 +193,19 @@ Every kind takes a JSON payload file (see examples/ and documentJsonSchemas()), 
 which takes the file itself. Nonces: by default the current time in microseconds, so they increase
 from run to run; pass --nonce when scripting parallel submissions with one key.`,
     );
-  withExample(submit, 'tradeledger submit certificate-of-origin ./coo.json --key ./producer.key --wait', 'tradeledger submit attachment ./logo.jpg --title "Logo placement" --belongs-to <right-id> --key ./nike.key');
+  withExample(submit, 'tradeledger submit certificate-of-origin ./coo.json --key ./producer.key --wait', 'RIGHT=$(tradeledger submit right examples/right.json --key ./nike.key --wait -q) && tradeledger submit license examples/license.json --ref right=$RIGHT --key ./nike.key --wait', 'tradeledger submit attachment ./logo.jpg --title "Logo placement" --belongs-to <right-id> --key ./nike.key');
   for (const kind of SUBMIT_KINDS) {
     if (!DOCUMENT_KINDS.includes(kind)) throw new Error(`assert: ${kind} is not a document kind`);
     if (kind === 'attachment') continue;
     const command = addSubmitOptions(submit.command(kind).description(KIND_HELP[kind]).argument('<file>', `the ${kind} payload (JSON)`)).action(async (file: string, options: SubmitOptions) => {
-      const payload = readJsonFile(file, 'file');
+      const payload = applyRefs(readJsonFile(file, 'file'), options.ref);
       validatePayload(kind, payload);
       const key = readSigningKey(options.key, (message) => ctx.io.stderr(`warning: ${message}\n`));
       const { waitMs, nonce } = commonSetup(options);
       const client = clientFor(options, ctx.io);
       const chainId = options.dryRun && options.chainId === undefined ? 'unknown' : await chainIdOf(client, options.chainId);
       const outcome = await submitDocument(client, { kind, payload, seed: key.seed, publicKey: key.publicKey, chainId, nonce, wait: options.wait, waitMs, dryRun: options.dryRun });
-      reportOutcome(ctx, outcome, options.json);
+      reportOutcome(ctx, outcome, options);
     });
     withExample(command, `tradeledger submit ${kind} ./${kind}.json --key ./my-org.key --wait`);
   }
@@ -207,7 +229,7 @@ from run to run; pass --nonce when scripting parallel submissions with one key.`
     if (!options.dryRun) await client.request('PUT', `/v1/attachments/${hash}`, { body: bytes, contentType: mediaType });
     const chainId = options.dryRun && options.chainId === undefined ? 'unknown' : await chainIdOf(client, options.chainId);
     const outcome = await submitDocument(client, { kind: 'attachment', payload, seed: key.seed, publicKey: key.publicKey, chainId, nonce, wait: options.wait, waitMs, dryRun: options.dryRun });
-    reportOutcome(ctx, outcome, options.json, { file: basename(file), sha256: hash, sizeBytes: bytes.length, mediaType });
+    reportOutcome(ctx, outcome, options, { file: basename(file), sha256: hash, sizeBytes: bytes.length, mediaType });
   });
   withExample(attachment, 'tradeledger submit attachment ./guide.pdf --title "Product guide" --belongs-to 3f1b…c2 --key ./nike.key --wait');
 }
