@@ -416,8 +416,10 @@ export class HttpApi {
     });
     server.maxConnections = API_MAX_CONNECTIONS;
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-      // Malformed HTTP (bad request line, oversized headers): answer 400 when the socket allows.
-      if (socket.writable && error.code !== 'ECONNRESET') socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${errorBody('HTTP_MALFORMED', 'the request is not valid HTTP/1.1')}`);
+      // Malformed HTTP (bad request line, oversized headers): answer 400 when the socket allows
+      // and no answer has begun on it (as node:http's own handler does), else just close it.
+      const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+      if (socket.writable && error.code !== 'ECONNRESET' && (inFlight === undefined || inFlight === null || inFlight.headersSent !== true)) socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${errorBody('HTTP_MALFORMED', 'the request is not valid HTTP/1.1')}`);
       else socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
