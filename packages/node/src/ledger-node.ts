@@ -60,7 +60,7 @@ import { join } from 'node:path';
 import { AttachmentStore } from './attachment-store.js';
 import { errorCode, NodeError } from './errors.js';
 import { LevelStore } from './level-store.js';
-import { Mempool } from './mempool.js';
+import { Mempool, rejectionStatus } from './mempool.js';
 import { identityFromSeed, P2PHost, peerIdFromEd25519PublicKey, type P2PLogger, type P2PPeerConfig } from './p2p/index.js';
 import { ATTACHMENT_PROTOCOL, compactMessage, FORWARD_PROTOCOL, RAFT_PROTOCOL, SYNC_MAX_BLOCKS_PER_REQUEST, SYNC_MAX_RESPONSE_BYTES, SYNC_PROTOCOL, type SyncBlock } from './protocols.js';
 import { LevelRaftStorage } from './raft-storage.js';
@@ -723,7 +723,15 @@ export class LedgerNode {
     if (this.role === 'leader') return { txId: (await this.admitAsLeader(bytes)).idHex };
     const leader = this.leader;
     if (leader === null) throw new NodeError('NO_LEADER', 'no leader is known yet: retry shortly', { status: 503, retryAfterSeconds: 1 });
-    return this.p2p.request(leader, FORWARD_PROTOCOL, { tx: bytes }, { timeoutMs: FORWARD_TIMEOUT_MS });
+    try {
+      return await this.p2p.request(leader, FORWARD_PROTOCOL, { tx: bytes }, { timeoutMs: FORWARD_TIMEOUT_MS });
+    } catch (error) {
+      const code = errorCode(error) ?? 'PEER_UNREACHABLE';
+      // The leader's verdict on the transaction keeps its own code and status; only transport
+      // failures are gateway errors.
+      if (/^(PEER_|FRAME_|P2P_|INTERNAL$)/.test(code)) throw error;
+      throw new NodeError(code, (error as Error).message, { status: code === 'MEMPOOL_FULL' || code === 'NOT_LEADER' ? 503 : rejectionStatus(code), ...(code === 'MEMPOOL_FULL' || code === 'NOT_LEADER' ? { retryAfterSeconds: 1 } : {}) });
+    }
   }
 
   /** Resolves when the transaction is in an applied block on this node. */

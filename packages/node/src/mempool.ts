@@ -38,7 +38,8 @@ interface Entry {
 
 const CONFLICT_CODES = new Set(['TX_DUPLICATE', 'NONCE_REPLAY']);
 
-function statusFor(code: string): number {
+/** The HTTP status of a transaction rejection code. */
+export function rejectionStatus(code: string): number {
   if (CONFLICT_CODES.has(code)) return 409;
   if (code === 'TX_TOO_LARGE') return 413;
   return 400;
@@ -100,7 +101,7 @@ export class Mempool {
       tx = decodeTx(bytes, { maxBytes: this.limits.maxTxBytes });
     } catch (error) {
       const code = errorCode(error) ?? 'TX_MALFORMED';
-      throw new NodeError(code, (error as Error).message, { status: statusFor(code), cause: error });
+      throw new NodeError(code, (error as Error).message, { status: rejectionStatus(code), cause: error });
     }
     if (this.has(tx.idHex)) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already pending`, { status: 409 });
     if (!verify(tx.tx.signer, tx.signingHash, tx.tx.signature)) {
@@ -120,7 +121,7 @@ export class Mempool {
       this.reservedBytes -= bytes.length;
     }
     if (committed) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already in the ledger`, { status: 409 });
-    if (!verdict.ok) throw new NodeError(verdict.code, `transaction ${tx.idHex} rejected: ${verdict.code}`, { status: statusFor(verdict.code) });
+    if (!verdict.ok) throw new NodeError(verdict.code, `transaction ${tx.idHex} rejected: ${verdict.code}`, { status: rejectionStatus(verdict.code) });
     // Concurrent admissions of the same transaction or nonce may have raced past the checks above.
     if (this.has(tx.idHex)) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already pending`, { status: 409 });
     if (this.signerNonces.has(signerNonce)) throw new NodeError('NONCE_REPLAY', `transaction ${tx.idHex}: nonce ${tx.tx.nonce} of this signer is already pending`, { status: 409 });
