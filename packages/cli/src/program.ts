@@ -27,6 +27,8 @@ Exit codes:
 
 export interface CliContext {
   readonly io: CliIo;
+  /** The command being run (set before its action), for the help printed after a usage error. */
+  activeCommand?: Command;
   /** Set by a command that finished with a non-zero outcome without throwing (e.g. a failed audit). */
   exitCode: ExitCode;
 }
@@ -47,6 +49,9 @@ export function buildProgram(ctx: CliContext): Command {
     .allowExcessArguments(false)
     .configureOutput({ writeOut: (text) => ctx.io.stdout(text), writeErr: (text) => ctx.io.stderr(text) })
     .addHelpText('after', `${EXIT_CODES_HELP}\n\nStart here:\n  $ tradeledger dev            # a local six-organization network with the example documents\n  $ tradeledger <command> --help\n`);
+  program.hook('preAction', (_root, actionCommand) => {
+    ctx.activeCommand = actionCommand;
+  });
   registerKeygen(program, ctx);
   registerNetwork(program, ctx);
   registerNode(program, ctx);
@@ -57,6 +62,28 @@ export function buildProgram(ctx: CliContext): Command {
   registerAudit(program, ctx);
   return program;
 }
+
+/** Usage errors about a flag's or an argument's value (not about a file's content). */
+const ARGUMENT_ERROR_CODES = new Set([
+  'ARGUMENT_COUNT',
+  'ARGUMENT_MISSING',
+  'ARGUMENT_INVALID',
+  'ID_FORMAT',
+  'SIZE_FORMAT',
+  'SIZE_ORDER',
+  'HEIGHT_FORMAT',
+  'WAIT_RANGE',
+  'WORKERS_RANGE',
+  'NONCE_FORMAT',
+  'NODE_URL_INVALID',
+  'REF_FORMAT',
+  'OPTION_CONFLICT',
+  'GENESIS_HASH_FORMAT',
+  'DEV_NODE_UNKNOWN',
+  'DEV_NODE_DUPLICATE',
+  'DEV_NODES_EMPTY',
+  'EXAMPLES_UNKNOWN',
+]);
 
 /** Runs the CLI on `argv` (without the node and script paths) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<ExitCode> {
@@ -78,6 +105,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     }
     const cliError = toCliError(error);
     printError(io, cliError, json);
+    // A wrong flag or argument value gets the command's help, as commander's own errors do.
+    if (cliError.exitCode === EXIT.usage && ARGUMENT_ERROR_CODES.has(cliError.code) && ctx.activeCommand !== undefined) io.stderr(`\n${ctx.activeCommand.helpInformation()}`);
     return cliError.exitCode;
   }
 }
