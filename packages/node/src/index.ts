@@ -14,3 +14,4 @@ export * from './node-config.js';
 export * from './http/service.js';
 export * from './http/server.js';
 export * from './run.js';
+export * from './cosigner.js';

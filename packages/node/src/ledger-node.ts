@@ -58,6 +58,7 @@ import {
 } from '@tradeledger/consensus';
 import { join } from 'node:path';
 import { AttachmentStore } from './attachment-store.js';
+import { CHECKPOINT_PROTOCOL, Cosigner } from './cosigner.js';
 import { errorCode, NodeError } from './errors.js';
 import { LevelStore } from './level-store.js';
 import { Mempool, rejectionStatus } from './mempool.js';
@@ -173,6 +174,9 @@ export class LedgerNode {
   private haltReason: LedgerError | undefined;
   private membership!: Membership;
   private allowedPeers = new Set<string>();
+  /** Member node keys (hex) by peer id, from the committed membership. */
+  private nodeKeys = new Map<string, string>();
+  readonly cosigner: Cosigner;
   private oldestPendingAtMs: number | undefined;
   /** Serializes every change to the store: committed entries and blocks fetched by sync. */
   private applyChain: Promise<unknown> = Promise.resolve();
@@ -195,6 +199,14 @@ export class LedgerNode {
     this.peerId = identity.peerId;
     this.nodePublicKey = identity.publicKey;
     this.chainId = options.genesis.chainId;
+    this.cosigner = new Cosigner({
+      seed: options.seed,
+      publicKey: identity.publicKey,
+      p2p,
+      logger: options.logger,
+      membership: () => this.membership,
+      nodeKeyOfPeer: (peerId) => this.nodeKeys.get(peerId),
+    });
     this.mempool = new Mempool(
       { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1 },
       {
@@ -270,6 +282,7 @@ export class LedgerNode {
     await this.p2p.registerOneWay(RAFT_PROTOCOL, (from, message) => this.onRaftMessage(from, message));
     await this.p2p.registerRequest(FORWARD_PROTOCOL, async (_from, request) => ({ txId: (await this.admitAsLeader(request.tx)).idHex }));
     await this.p2p.registerRequest(SYNC_PROTOCOL, async (_from, request) => this.serveSync(request.fromHeight, request.maxBlocks));
+    await this.p2p.registerOneWay(CHECKPOINT_PROTOCOL, (from, message) => this.cosigner.onMessage(from, message));
     await this.p2p.registerRequest(ATTACHMENT_PROTOCOL, async (_from, request) => ({ bytes: (await this.attachments.get(request.hash)) ?? null }));
     await this.p2p.start();
     this.tickTimer = setInterval(() => this.enqueue(() => this.raw.tick()), this.options.tickMs);
@@ -293,7 +306,14 @@ export class LedgerNode {
   private async refreshMembership(): Promise<void> {
     this.membership = await readMembership(this.store);
     const allowed = new Set<string>();
-    for (const org of this.membership.organizations) for (const node of org.nodes) allowed.add(node.peerId);
+    const nodeKeys = new Map<string, string>();
+    for (const org of this.membership.organizations) {
+      for (const node of org.nodes) {
+        allowed.add(node.peerId);
+        nodeKeys.set(node.peerId, node.publicKey);
+      }
+    }
+    this.nodeKeys = nodeKeys;
     const removed = [...this.allowedPeers].filter((id) => !allowed.has(id));
     this.allowedPeers = allowed;
     if (removed.length > 0 && this.p2p.running) await this.p2p.enforceAllowList();
@@ -489,6 +509,8 @@ export class LedgerNode {
     }
     this.mempool.settle(settled);
     if (commit.stateWrites.some((w) => w.key.startsWith('mem/'))) void this.refreshMembership().catch((error: unknown) => this.options.logger.error({ err: error }, 'membership refresh failed'));
+    const { head } = commit;
+    this.cosigner.onApplied({ chainId: this.chainId, height: head.height, blockHash: head.blockHash, logSize: head.logSize, logRoot: head.logRoot, stateRoot: head.stateRoot });
     this.onBlockApplied?.({ block, commit, applyMs });
   }
 

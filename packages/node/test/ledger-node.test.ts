@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toHex } from '@tradeledger/ledger';
+import { decodeBlock, MerkleLog, toHex, trustedMembershipFromGenesis, verifyCertifiedHead, verifyInclusionAgainstHead } from '@tradeledger/ledger';
 import { exampleSubmissions } from '../src/examples.js';
 import { LedgerNode, type LedgerNodeOptions } from '../src/ledger-node.js';
 import { EXAMPLES_DIR, exampleGenesisWithNodes, exampleNodeIdentity, freePort, waitFor } from './support/example-network.js';
@@ -63,5 +63,27 @@ describe('a three-node network in one process', () => {
     expect(new Set(heads.map((h) => toHex(h!.blockHash))).size).toBe(1);
     expect(new Set(heads.map((h) => toHex(h!.stateRoot))).size).toBe(1);
     expect(heads[0]!.logSize).toBe(submissions.length);
+
+    // Cosigned heads: every node certifies the final head with a quorum of organizations, and an
+    // inclusion proof checks against it offline with the light client alone.
+    const finalHeight = heads[0]!.height;
+    const certified = await waitFor('certified heads', () => {
+      const all = nodes.map((n) => n.cosigner.certifiedHead());
+      return all.every((c) => c !== undefined && c.checkpoint.height === finalHeight) ? all : undefined;
+    });
+    const membership = trustedMembershipFromGenesis(genesis.config as Parameters<typeof trustedMembershipFromGenesis>[0]);
+    expect(membership.threshold).toBe(2);
+    const head = certified[0]!;
+    expect(verifyCertifiedHead(head, membership).ok).toBe(true);
+    const entry = submissions.find((s) => s.name === 'entry')!;
+    const location = (await nodes[0]!.store.getTxLocation(entry.tx.id))!;
+    const block = decodeBlock((await nodes[0]!.store.getBlock(location.height))!);
+    const leafIndex = block.header.logSize - block.txs.length + location.position;
+    const storeHead = (await nodes[0]!.store.head())!;
+    const proof = await MerkleLog.fromFrontier(storeHead.logSize, storeHead.frontier).inclusionProof(nodes[0]!.store, leafIndex, head.checkpoint.logSize);
+    expect(verifyInclusionAgainstHead({ membership, head, proof, leaf: { txBytes: entry.tx.bytes } })).toMatchObject({ verified: true });
+    // A head signed by one organization only is not certified.
+    const lonely = { ...head, signatures: head.signatures.slice(0, 1) };
+    expect(verifyInclusionAgainstHead({ membership, head: lonely, proof })).toMatchObject({ verified: false });
   });
 });
