@@ -39,7 +39,7 @@ class BoundedLabel {
 }
 
 export interface NodeMetricsOptions {
-  /** Also export process metrics (CPU, memory, event-loop lag, GC) under `tradeledger_process_`. */
+  /** Also export process metrics (CPU, memory, event-loop lag, GC) as `tradeledger_process_*` and `tradeledger_nodejs_*`. */
   readonly processMetrics?: boolean;
 }
 
@@ -114,7 +114,7 @@ export class NodeMetrics {
     p2pMetric('reconnect_attempts', 'Dial attempts of the reconnect loop', []);
     p2pMetric('reconnect_failures', 'Failed dial attempts of the reconnect loop', []);
 
-    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'tradeledger_process_' });
+    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'tradeledger_' });
   }
 
   blockApplied(sample: BlockAppliedSample): void {

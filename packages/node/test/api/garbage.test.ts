@@ -172,7 +172,7 @@ describe('API garbage', () => {
     h = await startHarness();
     const prng = createPrng(seed + 1);
     const target = new URL(h.url);
-    const payloads = [Buffer.from('\x00\x01\x02 hello\r\n\r\n'), Buffer.from('GET / HTTP/9.9\r\n\r\n'), Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\nX: ${'y'.repeat(20_000)}\r\n\r\n`)];
+    const payloads: Buffer[] = [Buffer.from('\x00\x01\x02 hello\r\n\r\n'), Buffer.from('GET / HTTP/9.9\r\n\r\n'), Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\nX: ${'y'.repeat(20_000)}\r\n\r\n`)];
     for (let i = 0; i < 5; i++) payloads.push(randomBytes(() => prng.nextUint32() / 2 ** 32, 512));
     for (const payload of payloads) {
       const answer = await new Promise<string>((resolve) => {
