@@ -15,3 +15,4 @@ export * from './http/service.js';
 export * from './http/server.js';
 export * from './run.js';
 export * from './cosigner.js';
+export * from './api/index.js';
