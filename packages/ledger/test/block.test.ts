@@ -37,7 +37,7 @@ async function genesisStore() {
 }
 
 /** A block over arbitrary tx bytes whose roots are what an honest proposer would compute. */
-async function honestBlockOver(store: MemoryStore, tip: ChainTip, txBytes: Uint8Array[], overrides: Partial<BlockHeader> = {}, seed = nodeSeed): Promise<DecodedBlock> {
+async function honestBlockOver(store: MemoryStore, tip: ChainTip, txBytes: Uint8Array[], overrides: Partial<BlockHeader> = {}, seed: Uint8Array = nodeSeed): Promise<DecodedBlock> {
   const blockLog = MerkleLog.empty();
   const globalLog = MerkleLog.fromFrontier(tip.logSize, [...tip.frontier]);
   for (const bytes of txBytes) {
@@ -148,7 +148,7 @@ describe('verifyBlock and executeBlock', () => {
       ['BLOCK_PROPOSER', {}, otherSeed],
     ];
     for (const [code, overrides, seed] of cases) {
-      const block = await honestBlockOver(store, tip, [tx(0).bytes], overrides, seed);
+      const block = await honestBlockOver(store, tip, [tx(0).bytes], overrides, seed ?? nodeSeed);
       await expect(verifyBlock(decodeBlock(block.bytes), tip, { authorizeProposer }), code).rejects.toMatchObject({ code });
     }
     const forgedSignature = await honestBlockOver(store, tip, [tx(0).bytes]);

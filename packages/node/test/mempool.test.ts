@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCanonical, publicKeyFromSeed, sign, signingHashOf, signTx, type DecodedTx } from '@tradeledger/ledger';
+import { encodeCanonical, publicKeyFromSeed, sign, signingHashOf, signTx, type DecodedTx, type TxResult } from '@tradeledger/ledger';
 import { Mempool, type MempoolLimits } from '../src/mempool.js';
 
 const CHAIN = 'mempool-test';
@@ -12,7 +12,7 @@ function tx(seed: Uint8Array, nonce: number, size = 10): DecodedTx {
 
 const limits: MempoolLimits = { maxTxs: 5, maxBytes: 100_000, maxTxBytes: 4_000, retryAfterSeconds: 2 };
 
-function pool(overrides: Partial<MempoolLimits> = {}, committed = new Set<string>(), verdict = (_tx: DecodedTx) => ({ ok: true }) as const) {
+function pool(overrides: Partial<MempoolLimits> = {}, committed = new Set<string>(), verdict: (tx: DecodedTx) => TxResult = () => ({ ok: true })) {
   return new Mempool({ ...limits, ...overrides }, {
     prevalidate: async (t) => verdict(t),
     isCommitted: async (id) => committed.has(Buffer.from(id).toString('hex')),
