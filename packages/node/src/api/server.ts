@@ -510,8 +510,12 @@ async function handle(request: IncomingMessage, response: ServerResponse, routes
     }
     const hasBody = request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined;
     if (route.maxBodyBytes === 0 && hasBody) throw new NodeError('BODY_TOO_LARGE', `${route.method} ${route.path} takes no body`, { status: 413 });
+    // A bearer token is checked before the body is read; a signature covers the body, so after.
+    const authenticate = (body: Uint8Array) => authenticator.authenticate({ method, pathAndQuery: target, authorization: request.headers.authorization, body });
+    const signed = request.headers.authorization?.startsWith('TL-Sig ') === true;
+    let principal = member && !signed ? await authenticate(new Uint8Array(0)) : undefined;
     const body = route.maxBodyBytes === 0 ? new Uint8Array(0) : await readBody(request, route.maxBodyBytes);
-    const principal = member ? await authenticator.authenticate({ method, pathAndQuery: target, authorization: request.headers.authorization, body }) : undefined;
+    if (member && signed) principal = await authenticate(body);
     const reply = await route.handler({ request, params, query, body, principal });
     const status = reply.status ?? 200;
     if (reply.bytes !== undefined) send(status, reply.bytes, reply.contentType ?? 'application/octet-stream', reply.headers);

@@ -165,6 +165,13 @@ describe('API access', () => {
     expect((await send(h.url, 'GET', path, { headers: { authorization: `Bearer ${h.token}` } })).status).toBe(200);
   });
 
+  it('a bearer token is refused before any body is read', async () => {
+    h = await startHarness();
+    // Declares 64 MiB, sends 16 bytes: an early 401 (not 413, not a hang) shows the body was never awaited.
+    const answer = await send(h.url, 'PUT', `/v1/attachments/${pngHash}`, { headers: { authorization: `Bearer ${h.revokedToken}`, 'content-length': String(64 * 1024 * 1024) }, body: Buffer.alloc(16) });
+    expect([answer.status, errorCodeOf(answer)]).toEqual([401, 'TOKEN_REVOKED']);
+  });
+
   it('open routes need no credentials', async () => {
     h = await startHarness();
     for (const route of publicRoutes) {
