@@ -194,9 +194,42 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Strings up to this many bytes that are pure ASCII are built without a TextDecoder call. */
 const ASCII_FAST_PATH_MAX_BYTES = 64;
 
+// Map keys and short names (chainId, kind) repeat in every object of a kind: short ASCII strings
+// come from a small direct-mapped cache, compared byte for byte, instead of a fresh string each.
+const SHORT_STRING_CACHE_MAX_BYTES = 16;
+const SHORT_STRING_CACHE_SLOTS = 512;
+const shortStringBytes: Array<Uint8Array | undefined> = new Array(SHORT_STRING_CACHE_SLOTS).fill(undefined);
+const shortStringTexts: string[] = new Array(SHORT_STRING_CACHE_SLOTS).fill('');
+
+function readShortAscii(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const length = end - start;
+  let slot = length;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i] as number;
+    if (c >= 0x80) return undefined;
+    slot = (slot * 31 + c) & (SHORT_STRING_CACHE_SLOTS - 1);
+  }
+  const cached = shortStringBytes[slot];
+  if (cached !== undefined && cached.length === length) {
+    let same = true;
+    for (let i = 0; i < length && same; i++) same = cached[i] === bytes[start + i];
+    if (same) return shortStringTexts[slot] as string;
+  }
+  const text = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  // A copy, never a view: the input may be a Buffer (whose slice is a view) that its owner reuses.
+  const copy = new Uint8Array(length);
+  for (let i = 0; i < length; i++) copy[i] = bytes[start + i] as number;
+  shortStringBytes[slot] = copy;
+  shortStringTexts[slot] = text;
+  return text;
+}
+
 /** The string in bytes[start, end), or undefined when those bytes are not well-formed UTF-8. */
 function readUtf8(bytes: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start <= ASCII_FAST_PATH_MAX_BYTES) {
+  if (end - start <= SHORT_STRING_CACHE_MAX_BYTES) {
+    const text = readShortAscii(bytes, start, end);
+    if (text !== undefined) return text;
+  } else if (end - start <= ASCII_FAST_PATH_MAX_BYTES) {
     let text = '';
     let i = start;
     for (; i < end; i++) {
