@@ -16,7 +16,8 @@ import { CANONICAL_ERROR, decodeCanonical, encodeCanonical } from './canonical-m
 import { CHAIN_ID_MAX_CHARS, TX_KIND_MAX_CHARS, TX_MAX_BYTES_DEFAULT, CANONICAL_MAX_BYTES } from './constants.js';
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, nodeBackend, publicKeyFromSeed, type SignatureBackend } from './ed25519.js';
 import { assert, LedgerError } from './errors.js';
-import { DOMAIN, domainHash, sha256 } from './hash.js';
+import { hash as nodeHash } from 'node:crypto';
+import { DOMAIN, domainHash, sha256, SHA256_BYTES } from './hash.js';
 
 export const TX_VERSION = 1;
 
@@ -163,7 +164,7 @@ function signingHashOfSigned(signed: Uint8Array, tx: Tx): Uint8Array {
   scratch[prefixBytes] = FIXMAP_7;
   scratch.set(signed.subarray(1, start), prefixBytes + 1);
   scratch.set(signed.subarray(start + SIGNATURE_ENTRY_BYTES), prefixBytes + start);
-  return sha256(scratch.subarray(0, inputBytes));
+  return sha256Digest(scratch.subarray(0, inputBytes)).bytes;
 }
 
 function encodeChecked(value: Record<string, unknown>): Uint8Array {
@@ -217,9 +218,16 @@ export function signTx(tx: UnsignedTx, seed: Uint8Array, backend: SignatureBacke
   return decoded;
 }
 
-/** Lower-case hex of a digest (Buffer's native hex, the same text as bytes.ts toHex). */
-function digestHex(digest: Uint8Array): string {
-  return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex');
+/**
+ * SHA-256 as a 32-byte array on V8's heap and its hex. crypto.hash's Buffer form allocates an
+ * off-heap backing store per digest (two per transaction, thousands per block, then collected);
+ * its latin1 string form does not (the same measured trade as merkle-log.ts).
+ */
+function sha256Digest(input: Uint8Array): { bytes: Uint8Array; hex: string } {
+  const text = nodeHash('sha256', input, 'binary'); // 'binary' is latin1: one byte a character
+  const bytes = new Uint8Array(SHA256_BYTES);
+  for (let i = 0; i < SHA256_BYTES; i++) bytes[i] = text.charCodeAt(i);
+  return { bytes, hex: Buffer.from(text, 'latin1').toString('hex') };
 }
 
 /**
@@ -256,8 +264,8 @@ export function decodeTx(bytes: Uint8Array, options: { maxBytes?: number } = {})
   const tx = record as unknown as Tx;
   checkFields(tx, true);
   const signingHash = signingHashOfSigned(own, tx);
-  const id = sha256(own);
-  return Object.freeze({ tx: Object.freeze(tx), bytes: own, id, idHex: digestHex(id), signingHash });
+  const id = sha256Digest(own);
+  return Object.freeze({ tx: Object.freeze(tx), bytes: own, id: id.bytes, idHex: id.hex, signingHash });
 }
 
 /** Whether the signature is valid for the signer over the signing hash (strict RFC 8032). */
