@@ -56,10 +56,14 @@ function keyObject(raw) {
   return key;
 }
 parentPort.on('message', ({ id, keys: keyBytes, keyIndex, messages, messageOffsets, signatures, count }) => {
+  const keyObjects = [];
+  for (let k = 0; k * 32 < keyBytes.length; k++) {
+    try { keyObjects.push(keyObject(keyBytes.subarray(k * 32, k * 32 + 32))); } catch { keyObjects.push(undefined); }
+  }
   const results = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
-    const k = keyIndex[i];
-    const key = keyObject(keyBytes.subarray(k * 32, k * 32 + 32));
+    const key = keyObjects[keyIndex[i]];
+    if (key === undefined) continue; // OpenSSL refused the key: every signature under it is invalid
     const message = messages.subarray(messageOffsets[i], messageOffsets[i + 1]);
     const signature = signatures.subarray(i * 64, i * 64 + 64);
     try { results[i] = verify(null, message, key, signature) ? 1 : 0; } catch { results[i] = 0; }
@@ -68,15 +72,29 @@ parentPort.on('message', ({ id, keys: keyBytes, keyIndex, messages, messageOffse
 });
 `;
 
-interface PendingJob {
+/** A part of one verifyBatch call, packed for a worker and waiting for its answers. */
+interface Job {
+  readonly packed: ReturnType<typeof packChunk>;
   resolve(results: Uint8Array): void;
   reject(error: Error): void;
 }
 
 interface PoolWorker {
-  worker: Worker;
-  jobs: Map<number, PendingJob>;
+  readonly worker: Worker;
+  /** Jobs posted to this worker and not yet answered, by job id (at most JOBS_IN_FLIGHT_PER_WORKER). */
+  readonly jobs: Map<number, Job>;
 }
+
+/**
+ * Jobs a worker holds at once: one running and one queued behind it, so it never waits for a
+ * round trip to the calling thread between two jobs, while the rest stay in the pool's queue for
+ * whichever worker frees up first.
+ */
+const JOBS_IN_FLIGHT_PER_WORKER = 2;
+/** Each call is cut into about this many parts per worker, so a slower worker gets fewer of them. */
+const PARTS_PER_WORKER = 4;
+/** Smallest part worth a message to a worker (each carries a few tens of microseconds of overhead). */
+const PART_MIN_ITEMS = 32;
 
 /** Packs a chunk of prechecked items into transferable arrays, keys deduplicated. */
 function packChunk(items: readonly VerifyItem[]) {
@@ -108,8 +126,17 @@ function packChunk(items: readonly VerifyItem[]) {
   return { keys, keyIndex, messages, messageOffsets, signatures, count: items.length };
 }
 
+/**
+ * Ed25519 batch verification over worker threads. Each call is prechecked here, cut into parts,
+ * and the parts queue in the pool; every worker pulls the next part when it has fewer than
+ * JOBS_IN_FLIGHT_PER_WORKER, so the work follows the CPU time each worker actually gets (a
+ * machine shared with other threads, including this one, still decoding a block). The queue holds
+ * only parts of calls in progress: its size is bounded by the callers' items (at most
+ * VERIFY_BATCH_MAX_ITEMS per call).
+ */
 export class WorkerVerifyPool implements BatchVerifier {
   private readonly workers: PoolWorker[] = [];
+  private readonly queue: Job[] = [];
   private nextJobId = 1;
   private closed = false;
 
@@ -127,12 +154,16 @@ export class WorkerVerifyPool implements BatchVerifier {
       if (job === undefined) return;
       entry.jobs.delete(id);
       job.resolve(results);
+      this.pump();
     });
     const failAll = (error: Error) => {
       for (const job of entry.jobs.values()) job.reject(new LedgerError('VERIFY_WORKER_FAILED', `signature worker failed: ${error.message}`, { cause: error }));
       entry.jobs.clear();
       const index = this.workers.indexOf(entry);
-      if (index >= 0 && !this.closed) this.workers[index] = this.spawn();
+      if (index >= 0 && !this.closed) {
+        this.workers[index] = this.spawn();
+        this.pump();
+      }
     };
     worker.on('error', failAll);
     worker.on('exit', (code) => {
@@ -141,6 +172,25 @@ export class WorkerVerifyPool implements BatchVerifier {
     // Idle workers must not keep a finished process alive.
     worker.unref();
     return entry;
+  }
+
+  /** Hands queued parts to workers with room, least loaded first. */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let target: PoolWorker | undefined;
+      for (const entry of this.workers) {
+        if (entry.jobs.size < JOBS_IN_FLIGHT_PER_WORKER && (target === undefined || entry.jobs.size < target.jobs.size)) target = entry;
+      }
+      if (target === undefined) return;
+      const job = this.queue.shift() as Job;
+      const id = this.nextJobId++;
+      target.jobs.set(id, job);
+      assert(target.jobs.size <= JOBS_IN_FLIGHT_PER_WORKER, 'a worker holds at most JOBS_IN_FLIGHT_PER_WORKER jobs');
+      target.worker.ref();
+      const { packed } = job;
+      target.worker.postMessage({ id, ...packed }, [packed.keys.buffer, packed.keyIndex.buffer, packed.messages.buffer, packed.messageOffsets.buffer, packed.signatures.buffer]);
+    }
+    for (const entry of this.workers) if (entry.jobs.size === 0) entry.worker.unref();
   }
 
   async verifyBatch(items: readonly VerifyItem[]): Promise<boolean[]> {
@@ -159,21 +209,15 @@ export class WorkerVerifyPool implements BatchVerifier {
       }
       return results;
     }
-    const chunkSize = Math.ceil(passing.length / this.workers.length);
-    const chunks: Promise<void>[] = [];
-    for (let w = 0; w < this.workers.length; w++) {
-      const indices = passing.slice(w * chunkSize, (w + 1) * chunkSize);
-      if (indices.length === 0) continue;
+    const partSize = Math.max(PART_MIN_ITEMS, Math.ceil(passing.length / (this.workers.length * PARTS_PER_WORKER)));
+    const parts: Promise<void>[] = [];
+    for (let from = 0; from < passing.length; from += partSize) {
+      const indices = passing.slice(from, from + partSize);
       const packed = packChunk(indices.map((i) => items[i] as VerifyItem));
-      const entry = this.workers[w] as PoolWorker;
-      const id = this.nextJobId++;
-      chunks.push(
+      parts.push(
         new Promise<Uint8Array>((resolve, reject) => {
-          entry.jobs.set(id, { resolve, reject });
-          entry.worker.ref();
-          entry.worker.postMessage({ id, ...packed }, [packed.keys.buffer, packed.keyIndex.buffer, packed.messages.buffer, packed.messageOffsets.buffer, packed.signatures.buffer]);
+          this.queue.push({ packed, resolve, reject });
         }).then((answers) => {
-          if (entry.jobs.size === 0) entry.worker.unref();
           assert(answers.length === indices.length, 'a worker answered a different number of items than it was given');
           indices.forEach((i, j) => {
             results[i] = answers[j] === 1;
@@ -181,12 +225,20 @@ export class WorkerVerifyPool implements BatchVerifier {
         }),
       );
     }
-    await Promise.all(chunks);
+    this.pump();
+    await Promise.all(parts);
     return results;
   }
 
+  /** Stops the workers; calls still waiting fail with VERIFY_POOL_CLOSED. */
   async close(): Promise<void> {
     this.closed = true;
+    const closedError = () => new LedgerError('VERIFY_POOL_CLOSED', 'the verification pool was closed before answering');
+    for (const job of this.queue.splice(0)) job.reject(closedError());
+    for (const entry of this.workers) {
+      for (const job of entry.jobs.values()) job.reject(closedError());
+      entry.jobs.clear();
+    }
     await Promise.all(this.workers.map((entry) => entry.worker.terminate()));
     this.workers.length = 0;
   }
