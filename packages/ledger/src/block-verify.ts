@@ -10,8 +10,9 @@
 // not decode, a bad signature, and every rule of the state machine.
 
 import { bytesEqual, toHex } from './bytes.js';
+import { VERIFY_BATCH_MAX_ITEMS, VERIFY_PARALLEL_MIN_ITEMS } from './constants.js';
 import { createBlock, createGenesisBlock, headerSigningHash, ZERO_HASH, type BlockHeader, type DecodedBlock } from './block.js';
-import { LedgerError } from './errors.js';
+import { assert, LedgerError } from './errors.js';
 import { MerkleLog, leafHashOf, type MerkleNodeWrite } from './merkle-log.js';
 import type { StateReader, StateWrite, StoreHead, TxIndexEntry, TxResult, BlockCommit } from './store.js';
 import { decodeTx, type DecodedTx } from './tx.js';
@@ -64,6 +65,15 @@ export interface VerifiedBlock {
   readonly frontier: readonly Uint8Array[];
 }
 
+/**
+ * Signatures handed to the verifier per call while a block is still being decoded. The first call
+ * is small so worker threads start early; both are at least VERIFY_PARALLEL_MIN_ITEMS, below which
+ * a worker pool verifies on the calling thread.
+ */
+const VERIFY_FIRST_CHUNK_ITEMS = VERIFY_PARALLEL_MIN_ITEMS;
+const VERIFY_CHUNK_ITEMS = 4 * VERIFY_PARALLEL_MIN_ITEMS;
+assert(VERIFY_FIRST_CHUNK_ITEMS >= VERIFY_PARALLEL_MIN_ITEMS && VERIFY_CHUNK_ITEMS <= VERIFY_BATCH_MAX_ITEMS, 'verification chunks are parallel-sized and within a batch');
+
 function fail(code: string, message: string, field: string): never {
   throw new LedgerError(code, message, { field });
 }
@@ -99,30 +109,59 @@ export async function verifyBlock(block: DecodedBlock, tip: ChainTip, options: V
   const authorized = await options.authorizeProposer(header);
   if (!authorized.ok) fail('BLOCK_PROPOSER', `header.proposer ${toHex(header.proposer)}: ${authorized.reason}`, 'header.proposer');
 
-  const decoded: Array<{ decoded: DecodedTx } | { decoded: undefined; result: TxResult }> = [];
-  const txIds: Uint8Array[] = [];
-  const items: VerifyItem[] = [{ publicKey: header.proposer, message: headerSigningHash(block.headerBytes), signature: block.signature }];
-  const itemPositions: number[] = [];
+  // Decode in chunks and hand each chunk's signatures to the verifier as soon as it is decoded, so
+  // worker threads verify while this thread decodes the next chunk and then extends the log. The
+  // verdicts are awaited only at the end; every error below is raised in the same order as if
+  // everything had run one step after another.
+  const verifier = options.verifier ?? inlineVerifier;
+  const decoded: Array<{ decoded: DecodedTx } | { decoded: undefined; result: TxResult }> = new Array(block.txs.length);
+  const txIds: Uint8Array[] = new Array(block.txs.length);
+  const pending: Array<Promise<void>> = [];
+  let headerVerdict = false;
+  let items: VerifyItem[] = [{ publicKey: header.proposer, message: headerSigningHash(block.headerBytes), signature: block.signature }];
+  let itemPositions: number[] = [-1];
+  const dispatch = (): void => {
+    const batchItems = items;
+    const positions = itemPositions;
+    items = [];
+    itemPositions = [];
+    let answered: Promise<boolean[]>;
+    try {
+      answered = verifier.verifyBatch(batchItems);
+    } catch (error) {
+      // A verifier that throws instead of rejecting: still reported by the Promise.all below,
+      // after the batches already handed out have a handler.
+      answered = Promise.reject(error);
+    }
+    pending.push(
+      answered.then((verdicts) => {
+        assert(verdicts.length === positions.length, 'the verifier answered once per item');
+        positions.forEach((position, i) => {
+          if (position < 0) headerVerdict = verdicts[i] === true;
+          else if (verdicts[i] !== true) decoded[position] = { decoded: undefined, result: { ok: false, code: 'TX_SIGNATURE_INVALID' } };
+        });
+      }),
+    );
+  };
   block.txs.forEach((bytes, position) => {
     try {
       const tx = options.maxTxBytes === undefined ? decodeTx(bytes) : decodeTx(bytes, { maxBytes: options.maxTxBytes });
-      decoded.push({ decoded: tx });
-      txIds.push(tx.id);
+      decoded[position] = { decoded: tx };
+      txIds[position] = tx.id;
       items.push({ publicKey: tx.tx.signer, message: tx.signingHash, signature: tx.tx.signature });
       itemPositions.push(position);
     } catch (error) {
       const code = error instanceof LedgerError ? error.code : 'TX_MALFORMED';
-      decoded.push({ decoded: undefined, result: { ok: false, code } });
-      txIds.push(sha256(bytes));
+      decoded[position] = { decoded: undefined, result: { ok: false, code } };
+      txIds[position] = sha256(bytes);
     }
+    if (items.length >= (pending.length === 0 ? VERIFY_FIRST_CHUNK_ITEMS : VERIFY_CHUNK_ITEMS)) dispatch();
   });
-  const verdicts = await (options.verifier ?? inlineVerifier).verifyBatch(items);
-  if (verdicts[0] !== true) fail('BLOCK_SIGNATURE_INVALID', `block ${header.height}: the proposer's header signature does not verify`, 'signature');
-  itemPositions.forEach((position, i) => {
-    if (verdicts[i + 1] !== true) decoded[position] = { decoded: undefined, result: { ok: false, code: 'TX_SIGNATURE_INVALID' } };
-  });
-
+  if (items.length > 0) dispatch();
   const log = extendLog(tip, block.txs);
+  await Promise.all(pending);
+  if (!headerVerdict) fail('BLOCK_SIGNATURE_INVALID', `block ${header.height}: the proposer's header signature does not verify`, 'signature');
+
   if (!bytesEqual(log.txRoot, header.txRoot)) fail('BLOCK_TX_ROOT', `header.txRoot: expected ${toHex(log.txRoot)}, got ${toHex(header.txRoot)}`, 'header.txRoot');
   if (log.logSize !== header.logSize) fail('BLOCK_LOG_SIZE', `header.logSize: expected ${log.logSize}, got ${header.logSize}`, 'header.logSize');
   if (!bytesEqual(log.logRoot, header.logRoot)) fail('BLOCK_LOG_ROOT', `header.logRoot: expected ${toHex(log.logRoot)}, got ${toHex(header.logRoot)}`, 'header.logRoot');
