@@ -2,8 +2,9 @@
 // crashes that lose unpersisted state, partitions (symmetric and asymmetric), drops, duplicates,
 // reordering, tick-rate skew, slow disks, compaction with snapshot catch-up, membership changes,
 // leader transfers and ReadIndex reads, all while faults happen. Safety is checked after every
-// event; after the faults heal, a leader must emerge and a new proposal must be applied on every
-// member within LIVENESS_BOUND_STEPS time units (each node ticks 0.5 to 1.5 times per unit). Everything derives from the seed.
+// event; after the faults heal, a leader must emerge and a new proposal must be committed
+// within livenessBound() time units (each node ticks 0.5 to 1.5 times per unit).
+// Everything derives from the seed.
 
 import type { ConfChange, Message, NodeId, Prng, UnsafeTestingFlags } from '../../src/index.js';
 import { ConsensusError, createPrng, MemoryRaftStorage, randomInt, randomUnit } from '../../src/index.js';
@@ -44,6 +45,7 @@ export interface SimResult {
     messages: number;
     healedAt: number;
     liveAfterTicks: number;
+    livenessBound: number;
   };
 }
 
@@ -51,10 +53,20 @@ export const ELECTION_TICKS = 10;
 /**
  * After healing, a leader is elected and a new proposal committed within this many time units
  * (each node ticks 0.5..1.5 times a unit): room for a CheckQuorum step-down, leases to expire,
- * a few split pre-votes at the slowest tick rate, and for a lagging voter that the quorum now
- * needs to catch up on PROPOSAL_WINDOW entries at one entry per append.
+ * and a few split pre-votes at the slowest tick rate...
  */
 export const LIVENESS_BOUND_STEPS = 20 * ELECTION_TICKS;
+/**
+ * ...plus this many units per append window a lagging voter must catch up (after healing a
+ * round trip takes at most 4 units): when the voter the quorum needs is N entries behind, at
+ * maxEntriesPerAppend x maxInflightAppends entries per round trip.
+ */
+export const CATCH_UP_STEPS_PER_WINDOW = 4;
+
+/** The liveness bound for a healed cluster whose most lagging log is `gapEntries` behind. */
+export function livenessBound(gapEntries: number, options: Pick<HostOptions, 'maxEntriesPerAppend' | 'maxInflightAppends'>): number {
+  return LIVENESS_BOUND_STEPS + CATCH_UP_STEPS_PER_WINDOW * Math.ceil(gapEntries / (options.maxEntriesPerAppend * options.maxInflightAppends));
+}
 
 /** Proposals a client keeps outstanding at a leader (uncommitted entries it adds to). */
 export const PROPOSAL_WINDOW = 16;
@@ -423,11 +435,11 @@ export class Simulation {
  */
 export function runSimulation(options: SimOptions): SimResult {
   const chaosSteps = options.chaosSteps ?? 300;
-  const healSteps = options.healSteps ?? LIVENESS_BOUND_STEPS + 50;
   const sim = new Simulation(options.seed, options.nodes, options.unsafe, options.overrides);
   let violation: SimViolation | null = null;
   let healedAt = -1;
   let liveAfterTicks = -1;
+  let bound = LIVENESS_BOUND_STEPS;
   try {
     const slowDisk = pick(sim.prng, [0, 0.1, 0.3]);
     for (let i = 0; i < chaosSteps; i++) {
@@ -437,6 +449,9 @@ export function runSimulation(options: SimOptions): SimResult {
     }
     sim.heal();
     healedAt = sim.now;
+    const lastIndexes = [...sim.hosts.values()].map((h) => h.node?.status().lastIndex ?? 0);
+    bound = livenessBound(Math.max(...lastIndexes) - Math.min(...lastIndexes), sim.options);
+    const healSteps = options.healSteps ?? bound + 50;
     // A probe goes to each new leader (highest term): a stale leader that nobody tells about the
     // newer term (no PreVote, no CheckQuorum, and it was removed) may hold an earlier probe forever.
     const probes: { index: number; key: string; proposer: NodeId; term: number }[] = [];
@@ -452,8 +467,8 @@ export function runSimulation(options: SimOptions): SimResult {
       options.onStep?.(sim, 'heal');
       if (probes.some((probe) => probeCommitted(sim, probe))) liveAfterTicks = sim.now - healedAt;
     }
-    if (liveAfterTicks < 0 || liveAfterTicks > LIVENESS_BOUND_STEPS) {
-      throw new SimViolation('liveness', `no leader with a proposal applied on every member within ${LIVENESS_BOUND_STEPS} ticks after healing at ${healedAt} (members ${sim.members().join(',')}, leaders ${sim.leaders().map((h) => h.id).join(',')})`);
+    if (liveAfterTicks < 0 || liveAfterTicks > bound) {
+      throw new SimViolation('liveness', `no leader and committed proposal within ${bound} steps after healing at ${healedAt} (members ${sim.members().join(',')}, leaders ${sim.leaders().map((h) => h.id).join(',')})`);
     }
     finalChecks(sim);
   } catch (error) {
@@ -479,6 +494,7 @@ export function runSimulation(options: SimOptions): SimResult {
       messages: sim.network.sent,
       healedAt,
       liveAfterTicks,
+      livenessBound: bound,
     },
   };
 }
