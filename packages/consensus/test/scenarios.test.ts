@@ -1,7 +1,7 @@
 // Scenario tests: the cases of the Raft paper (figures 7 and 8, a stale leader, a partitioned
 // leader that must not commit) and one scenario per feature, on a hand-driven cluster.
 import { describe, expect, test } from 'vitest';
-import { ConsensusError, MAX_ENTRY_DATA_BYTES, MemoryRaftStorage } from '../src/index.js';
+import { ConsensusError, MAX_ENTRY_DATA_BYTES, MAX_PENDING_READS, MemoryRaftStorage } from '../src/index.js';
 import type { Message } from '../src/index.js';
 import { Harness, bytes } from './harness.js';
 
@@ -467,6 +467,17 @@ describe('ReadIndex', () => {
     h.raw('a').readIndex(bytes('a:2'));
     h.tickAll(30);
     expect(h.readStates).toEqual([]);
+  });
+
+  test(`at most MAX_PENDING_READS (${MAX_PENDING_READS}) reads wait for a quorum`, () => {
+    const h = new Harness(three, { checkQuorum: false });
+    h.campaign('a');
+    h.isolate('a');
+    for (let i = 0; i < MAX_PENDING_READS; i++) h.raw('a').readIndex(bytes(`a:${i}`));
+    expect(errorCode(() => h.raw('a').readIndex(bytes('a:over')))).toBe('READS_LIMIT');
+    h.heal();
+    h.stabilize();
+    expect(h.readStates).toHaveLength(MAX_PENDING_READS);
   });
 
   test('a follower without a known leader refuses', () => {
