@@ -15,7 +15,7 @@
 
 import { bytesEqual, toHex } from './bytes.js';
 import { decodeCanonical, encodeCanonical } from './canonical-msgpack.js';
-import { BLOCK_MAX_BYTES, BLOCK_MAX_TXS, CHAIN_ID_MAX_CHARS, GENESIS_CONFIG_MAX_BYTES } from './constants.js';
+import { BLOCK_MAX_BYTES, BLOCK_MAX_TXS, CANONICAL_MAX_BYTES, CHAIN_ID_MAX_CHARS, GENESIS_CONFIG_MAX_BYTES } from './constants.js';
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, sign, type SignatureBackend } from './ed25519.js';
 import { assert, LedgerError } from './errors.js';
 import { DOMAIN, domainHash, sha256 } from './hash.js';
@@ -179,13 +179,116 @@ export function createGenesisBlock(args: { chainId: string; timestamp: number; c
   return { header, headerBytes, hash, hashHex: toHex(hash), signature, txs: [], bytes };
 }
 
-/**
- * Decodes a block strictly (sizes, types, unknown or missing fields, trailing bytes, canonical
- * form). Checks form only: signature, links and roots are block-verify.ts's job.
- */
-export function decodeBlock(bytes: Uint8Array, options: { maxBytes?: number } = {}): DecodedBlock {
-  const maxBytes = options.maxBytes ?? BLOCK_MAX_BYTES;
-  if (bytes.length > maxBytes) fail('BLOCK_TOO_LARGE', `block: ${bytes.length} bytes exceeds ${maxBytes}`, 'block');
+// ---- decoding the block envelope ----
+//
+// Every valid block is the canonical encoding of exactly { header: bin, signature: bin, txs: [bin…] }:
+// a fixmap of 3, the three keys in this order, minimal bin and array headers, nothing after. That
+// shape is parsed here directly, in O(number of transactions) and without copying each
+// transaction. Anything else goes through the generic canonical decoder, whose answers (and error
+// codes) are those of a block that is not a valid envelope; the direct parser therefore never
+// has to reject anything itself, and it accepts only bytes the generic path would accept with the
+// same fields.
+
+const KEY_HEADER = Uint8Array.from([0xa6, ...new TextEncoder().encode('header')]);
+const KEY_SIGNATURE = Uint8Array.from([0xa9, ...new TextEncoder().encode('signature')]);
+const KEY_TXS = Uint8Array.from([0xa3, ...new TextEncoder().encode('txs')]);
+const FIXMAP_3 = 0x83;
+
+interface EnvelopeFields {
+  readonly headerBytes: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly txs: Uint8Array[];
+}
+
+/** The envelope of a block of exactly the canonical shape, as views into a private copy; else undefined. */
+function parseCanonicalEnvelope(bytes: Uint8Array): EnvelopeFields | undefined {
+  const end = bytes.length;
+  let pos = 0;
+  const expectKey = (key: Uint8Array): boolean => {
+    if (end - pos < key.length) return false;
+    for (let i = 0; i < key.length; i++) if (bytes[pos + i] !== key[i]) return false;
+    pos += key.length;
+    return true;
+  };
+  // [start, end) of a minimally encoded bin at `pos`, or -1.
+  const readBin = (): number => {
+    if (end - pos < 2) return -1;
+    const t = bytes[pos] as number;
+    let length: number;
+    let headerBytes: number;
+    if (t === 0xc4) {
+      length = bytes[pos + 1] as number;
+      headerBytes = 2;
+    } else if (t === 0xc5) {
+      if (end - pos < 3) return -1;
+      length = ((bytes[pos + 1] as number) << 8) | (bytes[pos + 2] as number);
+      headerBytes = 3;
+      if (length < 0x100) return -1;
+    } else if (t === 0xc6) {
+      if (end - pos < 5) return -1;
+      length = (bytes[pos + 1] as number) * 0x100_0000 + (((bytes[pos + 2] as number) << 16) | ((bytes[pos + 3] as number) << 8) | (bytes[pos + 4] as number));
+      headerBytes = 5;
+      if (length < 0x1_0000) return -1;
+    } else {
+      return -1;
+    }
+    if (length > end - pos - headerBytes) return -1;
+    const start = pos + headerBytes;
+    pos = start + length;
+    return start;
+  };
+
+  if (end === 0 || bytes[0] !== FIXMAP_3) return undefined;
+  pos = 1;
+  if (!expectKey(KEY_HEADER)) return undefined;
+  const headerStart = readBin();
+  if (headerStart < 0) return undefined;
+  const headerEnd = pos;
+  if (!expectKey(KEY_SIGNATURE)) return undefined;
+  const signatureStart = readBin();
+  if (signatureStart < 0) return undefined;
+  const signatureEnd = pos;
+  if (!expectKey(KEY_TXS)) return undefined;
+  if (end - pos < 1) return undefined;
+  const t = bytes[pos] as number;
+  let count: number;
+  if (t >= 0x90 && t <= 0x9f) {
+    count = t & 0x0f;
+    pos += 1;
+  } else if (t === 0xdc && end - pos >= 3) {
+    count = ((bytes[pos + 1] as number) << 8) | (bytes[pos + 2] as number);
+    if (count < 0x10) return undefined;
+    pos += 3;
+  } else if (t === 0xdd && end - pos >= 5) {
+    count = (bytes[pos + 1] as number) * 0x100_0000 + (((bytes[pos + 2] as number) << 16) | ((bytes[pos + 3] as number) << 8) | (bytes[pos + 4] as number));
+    if (count < 0x1_0000) return undefined;
+    pos += 5;
+  } else {
+    return undefined;
+  }
+  // Every bin takes at least two bytes: a count beyond that is not this shape (nor a valid block).
+  if (count > BLOCK_MAX_TXS || count > (end - pos) / 2) return undefined;
+  const txStarts = new Array<number>(count);
+  const txEnds = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
+    const start = readBin();
+    if (start < 0) return undefined;
+    txStarts[i] = start;
+    txEnds[i] = pos;
+  }
+  if (pos !== end) return undefined;
+
+  // One private copy of the whole block (the caller's buffer may be reused); every field is a
+  // plain Uint8Array view into it, so a block costs one allocation instead of one per transaction.
+  const own = new Uint8Array(end);
+  own.set(bytes);
+  const txs: Uint8Array[] = new Array(count);
+  for (let i = 0; i < count; i++) txs[i] = own.subarray(txStarts[i] as number, txEnds[i] as number);
+  return { headerBytes: own.subarray(headerStart, headerEnd), signature: own.subarray(signatureStart, signatureEnd), txs };
+}
+
+/** Any other bytes: the generic strict decoder and the field checks, with their error codes. */
+function decodeEnvelopeGeneric(bytes: Uint8Array, maxBytes: number): EnvelopeFields {
   const value = decodeCanonical(bytes, 'block', maxBytes);
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) fail('BLOCK_MALFORMED', 'block: expected a map', 'block');
   const record = value as Record<string, unknown>;
@@ -198,10 +301,25 @@ export function decodeBlock(bytes: Uint8Array, options: { maxBytes?: number } = 
   txs.forEach((tx: unknown, index: number) => {
     if (!(tx instanceof Uint8Array)) fail('BLOCK_FIELD_TYPE', `block.txs[${index}]: expected bytes`, `block.txs[${index}]`);
   });
+  return { headerBytes, signature, txs: txs as Uint8Array[] };
+}
+
+/**
+ * Decodes a block strictly (sizes, types, unknown or missing fields, trailing bytes, canonical
+ * form). Checks form only: signature, links and roots are block-verify.ts's job. The header,
+ * signature and transactions are private to the result (never views into `bytes`); `bytes` is
+ * returned as given.
+ */
+export function decodeBlock(bytes: Uint8Array, options: { maxBytes?: number } = {}): DecodedBlock {
+  const maxBytes = options.maxBytes ?? BLOCK_MAX_BYTES;
+  if (bytes.length > maxBytes) fail('BLOCK_TOO_LARGE', `block: ${bytes.length} bytes exceeds ${maxBytes}`, 'block');
+  assert(Number.isSafeInteger(maxBytes) && maxBytes > 0 && maxBytes <= CANONICAL_MAX_BYTES, `maxBytes within 1..${CANONICAL_MAX_BYTES}`);
+  const fields = (bytes instanceof Uint8Array ? parseCanonicalEnvelope(bytes) : undefined) ?? decodeEnvelopeGeneric(bytes, maxBytes);
+  const { headerBytes, signature, txs } = fields;
   const header = decodeHeader(headerBytes);
   const genesis = header.height === 0;
   if (genesis && (signature.length !== 0 || txs.length !== 0)) fail('BLOCK_GENESIS', 'genesis block: no signature and no transactions', 'block');
   if (!genesis && signature.length !== ED25519_SIGNATURE_BYTES) fail('BLOCK_FIELD_TYPE', `block.signature: expected ${ED25519_SIGNATURE_BYTES} bytes`, 'block.signature');
   const hash = blockHash(headerBytes);
-  return { header, headerBytes, hash, hashHex: toHex(hash), signature, txs: txs as Uint8Array[], bytes };
+  return { header, headerBytes, hash, hashHex: toHex(hash), signature, txs, bytes };
 }
