@@ -3,7 +3,7 @@
 // `tradeledger-node ready <apiUrl> <peerId>` on stdout once serving (harnesses wait for it), and
 // shuts down cleanly on SIGINT / SIGTERM. `tradeledger node start` does the same through the CLI.
 import './p2p/polyfill.js';
-import { loadNodeConfig } from './node-config.js';
+import { loadConfig } from './config.js';
 import { runNode } from './run.js';
 
 const index = process.argv.indexOf('--config');
@@ -13,7 +13,7 @@ if (file === undefined) {
   process.exit(2);
 }
 try {
-  const running = await runNode(loadNodeConfig(file));
+  const running = await runNode(await loadConfig(file));
   process.stdout.write(`tradeledger-node ready ${running.apiUrl} ${running.peerId}\n`);
   let signals = 0;
   const shutdown = (signal: string) => {

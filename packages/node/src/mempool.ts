@@ -75,6 +75,11 @@ export class Mempool {
     return this.heldBytes;
   }
 
+  /** A transaction still held here (pending or in flight). */
+  pendingTx(txIdHex: string): DecodedTx | undefined {
+    return (this.pending.get(txIdHex) ?? this.inFlight.get(txIdHex))?.tx;
+  }
+
   has(txIdHex: string): boolean {
     return this.pending.has(txIdHex) || this.inFlight.has(txIdHex);
   }

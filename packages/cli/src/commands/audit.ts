@@ -20,8 +20,8 @@ export interface AuditOutcome {
 /** A node folder (holding node-config.json) stands for its data directory. */
 async function resolveDataDir(dir: string): Promise<string> {
   if (existsSync(join(dir, 'ledger')) || !existsSync(join(dir, 'node-config.json'))) return dir;
-  const { loadNodeConfig } = await import('@tradeledger/node');
-  return loadNodeConfig(join(dir, 'node-config.json')).dataDir;
+  const { loadConfig } = await import('@tradeledger/node');
+  return (await loadConfig(join(dir, 'node-config.json'))).dataDir;
 }
 
 export async function auditDataDir(givenDir: string, options: { expectedGenesisHash?: Uint8Array; workers: number; onProgress?: (height: number, headHeight: number) => void }): Promise<AuditReport> {

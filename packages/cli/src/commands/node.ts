@@ -38,8 +38,8 @@ export function registerNode(program: Command, ctx: CliContext): void {
     .addOption(new Option('--stop-with-parent', 'stop when stdin closes').default(false).hideHelp())
     .action(async (options: { config: string; json: boolean; stopWithParent: boolean }) => {
       if (!existsSync(options.config)) throw usageError('CONFIG_NOT_FOUND', `--config: ${options.config} does not exist`, 'config');
-      const { loadNodeConfig, runNode } = await import('@tradeledger/node');
-      const config = loadNodeConfig(options.config);
+      const { loadConfig, runNode } = await import('@tradeledger/node');
+      const config = await loadConfig(options.config);
       const running = await runNode(config);
       if (options.json) ctx.io.stdout(`${JSON.stringify({ ready: true, apiUrl: running.apiUrl, peerId: running.peerId, p2p: running.p2pAddrs })}\n`);
       else ctx.io.stdout(`tradeledger-node ready ${running.apiUrl} ${running.peerId}\n`);
@@ -72,14 +72,14 @@ export function registerNode(program: Command, ctx: CliContext): void {
     const { listTokens } = await import('@tradeledger/node');
     const records = listTokens(options.dataDir);
     if (options.json) return printJson(ctx.io, records);
-    ctx.io.stdout(formatTable(['id', 'organization', 'label', 'created', 'revoked'], records.map((r) => [r.id, r.org, r.label, r.createdAt, r.revokedAt])));
+    ctx.io.stdout(formatTable(['id', 'organization', 'label', 'created', 'revoked'], records.map((r) => [r.id, r.org, r.label, new Date(r.createdAtMs).toISOString(), r.revokedAtMs === undefined ? '' : new Date(r.revokedAtMs).toISOString()])));
   });
   withExample(list, 'tradeledger token list --data-dir ./data');
   const revoke = dataDirOption(token.command('revoke').description('revoke a token at once').argument('<id>', 'the token id (from token list)')).action(async (id: string, options: { dataDir: string; json: boolean }) => {
     const { revokeToken } = await import('@tradeledger/node');
     const record = revokeToken(options.dataDir, id);
     if (options.json) printJson(ctx.io, record);
-    else printSummary(ctx.io, [['revoked', record.id], ['organization', record.org], ['at', record.revokedAt]]);
+    else printSummary(ctx.io, [['revoked', record.id], ['organization', record.org], ['at', record.revokedAtMs === undefined ? '' : new Date(record.revokedAtMs).toISOString()]]);
   });
   withExample(revoke, 'tradeledger token revoke --data-dir ./data 4f2a9c01d2e3');
 }
