@@ -15,7 +15,7 @@ import { createBlock, createGenesisBlock, headerSigningHash, ZERO_HASH, type Blo
 import { assert, LedgerError } from './errors.js';
 import { MerkleLog, leafHashOf, type MerkleNodeWrite } from './merkle-log.js';
 import type { StateReader, StateWrite, StoreHead, TxIndexEntry, TxResult, BlockCommit } from './store.js';
-import { decodeTx, type DecodedTx } from './tx.js';
+import { decodeTxBatch, type DecodedTx } from './tx.js';
 import { inlineVerifier, type BatchVerifier, type VerifyItem } from './verify-pool.js';
 import { sha256 } from './hash.js';
 
@@ -143,20 +143,26 @@ export async function verifyBlock(block: DecodedBlock, tip: ChainTip, options: V
       }),
     );
   };
-  block.txs.forEach((bytes, position) => {
-    try {
-      const tx = options.maxTxBytes === undefined ? decodeTx(bytes) : decodeTx(bytes, { maxBytes: options.maxTxBytes });
-      decoded[position] = { decoded: tx };
-      txIds[position] = tx.id;
-      items.push({ publicKey: tx.tx.signer, message: tx.signingHash, signature: tx.tx.signature });
-      itemPositions.push(position);
-    } catch (error) {
-      const code = error instanceof LedgerError ? error.code : 'TX_MALFORMED';
-      decoded[position] = { decoded: undefined, result: { ok: false, code } };
-      txIds[position] = sha256(bytes);
-    }
-    if (items.length >= (pending.length === 0 ? VERIFY_FIRST_CHUNK_ITEMS : VERIFY_CHUNK_ITEMS)) dispatch();
-  });
+  const decodeOptions = options.maxTxBytes === undefined ? {} : { maxBytes: options.maxTxBytes };
+  for (let from = 0; from < block.txs.length; ) {
+    // Enough transactions to fill this call (the first one also carries the header's signature).
+    const to = Math.min(block.txs.length, from + (pending.length === 0 ? VERIFY_FIRST_CHUNK_ITEMS - items.length : VERIFY_CHUNK_ITEMS));
+    decodeTxBatch(block.txs.slice(from, to), decodeOptions).forEach((outcome, i) => {
+      const position = from + i;
+      if (outcome.ok) {
+        const tx = outcome.decoded;
+        decoded[position] = { decoded: tx };
+        txIds[position] = tx.id;
+        items.push({ publicKey: tx.tx.signer, message: tx.signingHash, signature: tx.tx.signature });
+        itemPositions.push(position);
+      } else {
+        decoded[position] = { decoded: undefined, result: { ok: false, code: outcome.error.code } };
+        txIds[position] = sha256(block.txs[position] as Uint8Array);
+      }
+    });
+    from = to;
+    if (items.length >= VERIFY_FIRST_CHUNK_ITEMS) dispatch();
+  }
   if (items.length > 0) dispatch();
   const log = extendLog(tip, block.txs);
   await Promise.all(pending);
