@@ -129,7 +129,7 @@ export interface DevInfo {
   dir: string;
   chainId: string;
   genesis: string;
-  nodes: Array<{ name: string; apiUrl: string; peerId: string; dataDir: string; dir: string; founding: boolean }>;
+  nodes: Array<{ name: string; pid: number; apiUrl: string; peerId: string; dataDir: string; dir: string; founding: boolean }>;
   organizations: Array<{ signer: string; lei: string; keyFile: string; token: string }>;
   examples: Record<string, string>;
   height: number;

@@ -9,6 +9,7 @@ import {
   BLOCK_VERSION,
   bytesEqual,
   checkTrustedMembership,
+  decodeHeader,
   encodeHeader,
   headerSigningHash,
   verify as verifyEd25519,
@@ -49,7 +50,7 @@ export interface ProofDocument {
   readonly txId?: string;
 }
 
-const DOC_KEYS = ['proof', 'head', 'older', 'newer', 'header', 'txId', 'tx'];
+const DOC_KEYS = ['proof', 'head', 'certifiedHead', 'older', 'newer', 'header', 'txId', 'tx', 'height', 'position'];
 
 /** Reads a proof file: the bare proof JSON, or the object `prove --json` prints. */
 export function parseProofDocument(value: unknown): ProofDocument {
@@ -57,7 +58,7 @@ export function parseProofDocument(value: unknown): ProofDocument {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) if (!DOC_KEYS.includes(key)) throw rejectedError('PROOF_MALFORMED', `${key}: unknown field in the proof file (known: ${DOC_KEYS.join(', ')})`, key);
     const proof = parseProof(record['proof']);
-    const headValue = record['head'] ?? record['newer'];
+    const headValue = record['head'] ?? record['certifiedHead'] ?? record['newer'];
     const doc: { -readonly [K in keyof ProofDocument]: ProofDocument[K] } = { proof };
     if (headValue !== undefined && headValue !== null) doc.head = parseCertifiedHead(headValue);
     if (record['older'] !== undefined && record['older'] !== null) doc.older = parseHeadFile(record['older'], 'older');
@@ -180,31 +181,36 @@ export interface HeaderJson {
   readonly header: BlockHeader;
   readonly hash: string;
   readonly signature: Uint8Array;
+  /** The exact signed header bytes, when the node served them. */
+  readonly headerBytes?: Uint8Array;
 }
 
-const HEADER_JSON_KEYS = ['height', 'hash', 'chainId', 'prevHash', 'txRoot', 'logSize', 'logRoot', 'stateRoot', 'timestamp', 'proposer', 'term', 'signature'] as const;
+const HEADER_JSON_KEYS = ['height', 'hash', 'version', 'chainId', 'prevHash', 'txRoot', 'logSize', 'logRoot', 'stateRoot', 'timestamp', 'proposer', 'term', 'headerBytes', 'signature'] as const;
+/** Older nodes served no version and no header bytes; the fields are then re-encoded (canonical: one encoding). */
+const OPTIONAL_HEADER_KEYS: readonly string[] = ['version', 'headerBytes'];
 
 function headerField(field: string, message: string): never {
   throw rejectedError('HEAD_MALFORMED', `${field}: ${message}`, field);
 }
 
-/** Parses the API's header JSON (service.ts headerJson) strictly. */
+/** Parses the API's signed header JSON (node api/service.ts SignedHeaderView) strictly. */
 export function parseHeaderJson(value: unknown, field = 'head'): HeaderJson {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) headerField(field, 'expected an object');
   const r = value as Record<string, unknown>;
   for (const key of Object.keys(r)) if (!(HEADER_JSON_KEYS as readonly string[]).includes(key)) headerField(`${field}.${key}`, 'unknown field');
-  for (const key of HEADER_JSON_KEYS) if (!(key in r)) headerField(`${field}.${key}`, 'missing');
+  for (const key of HEADER_JSON_KEYS) if (!(key in r) && !OPTIONAL_HEADER_KEYS.includes(key)) headerField(`${field}.${key}`, 'missing');
   const int = (key: string): number => {
     const v = r[key];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) headerField(`${field}.${key}`, `expected a non-negative integer, got ${JSON.stringify(v)}`);
     return v;
   };
-  const hex = (key: string, bytes: number): Uint8Array => {
+  const hex = (key: string, bytes: number | undefined): Uint8Array => {
     const v = r[key];
-    if (typeof v !== 'string' || v.length !== bytes * 2 || !/^[0-9a-f]*$/.test(v)) headerField(`${field}.${key}`, `expected ${bytes * 2} lower-case hex characters`);
+    if (typeof v !== 'string' || (bytes !== undefined && v.length !== bytes * 2) || v.length % 2 !== 0 || !/^[0-9a-f]*$/.test(v)) headerField(`${field}.${key}`, `expected ${bytes === undefined ? '' : `${bytes * 2} `}lower-case hex characters`);
     return fromHex(v, `${field}.${key}`, bytes);
   };
   if (typeof r['chainId'] !== 'string') headerField(`${field}.chainId`, 'expected a string');
+  if (r['version'] !== undefined && r['version'] !== BLOCK_VERSION) headerField(`${field}.version`, `expected ${BLOCK_VERSION}, got ${JSON.stringify(r['version'])}`);
   const header: BlockHeader = {
     version: BLOCK_VERSION,
     chainId: r['chainId'],
@@ -219,16 +225,31 @@ export function parseHeaderJson(value: unknown, field = 'head'): HeaderJson {
     term: int('term'),
   };
   if (header.height === 0) headerField(`${field}.height`, 'the genesis header carries no proposer signature; use a later head');
-  return { header, hash: toHex(hex('hash', 32)), signature: hex('signature', 64) };
+  const parsed = { header, hash: toHex(hex('hash', 32)), signature: hex('signature', 64) };
+  return r['headerBytes'] === undefined ? parsed : { ...parsed, headerBytes: hex('headerBytes', undefined) };
+}
+
+/** The header bytes: as served (and then their decoded fields must be the JSON's), or re-encoded from the fields. */
+function headerBytesOf(head: HeaderJson): Uint8Array {
+  if (head.headerBytes === undefined) return encodeHeader(head.header);
+  const decoded = decodeHeader(head.headerBytes);
+  const shown = head.header;
+  for (const key of ['chainId', 'height', 'logSize', 'timestamp', 'term'] as const) {
+    if (decoded[key] !== shown[key]) throw rejectedError('HEAD_FIELDS_MISMATCH', `head.${key}: the header bytes say ${String(decoded[key])}, the JSON ${String(shown[key])}`, `head.${key}`);
+  }
+  for (const key of ['prevHash', 'txRoot', 'logRoot', 'stateRoot', 'proposer'] as const) {
+    if (!bytesEqual(decoded[key], shown[key])) throw rejectedError('HEAD_FIELDS_MISMATCH', `head.${key}: the header bytes say ${toHex(decoded[key])}, the JSON ${toHex(shown[key])}`, `head.${key}`);
+  }
+  return head.headerBytes;
 }
 
 /** A block header is a head when it hashes to its stated hash and a member's node signed it. */
 export function checkHeaderHead(head: HeaderJson, membership: TrustedMembership): { ok: true; lei: string } | { ok: false; code: string; reason: string; field: string } {
   let bytes: Uint8Array;
   try {
-    bytes = encodeHeader(head.header);
+    bytes = headerBytesOf(head);
   } catch (error) {
-    return { ok: false, code: 'HEAD_MALFORMED', reason: (error as Error).message, field: 'head' };
+    return { ok: false, code: (error as { code?: string }).code ?? 'HEAD_MALFORMED', reason: (error as Error).message, field: (error as { field?: string }).field ?? 'head' };
   }
   if (toHex(blockHash(bytes)) !== head.hash) return { ok: false, code: 'HEAD_HASH_MISMATCH', reason: `the header fields hash to ${toHex(blockHash(bytes))}, not the stated block hash ${head.hash}`, field: 'head.hash' };
   if (membership.chainId !== undefined && head.header.chainId !== membership.chainId) return { ok: false, code: 'HEAD_CHAIN_MISMATCH', reason: `head of chain ${head.header.chainId}, expected ${membership.chainId}`, field: 'head.chainId' };

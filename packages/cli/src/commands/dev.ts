@@ -37,6 +37,8 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export interface DevNodeInfo {
   readonly name: string;
+  /** The node's process id. */
+  readonly pid: number;
   readonly apiUrl: string;
   readonly peerId: string;
   readonly dir: string;
@@ -108,15 +110,21 @@ function waitReady(child: ChildProcess, name: string, logPath: string): Promise<
     child.once('exit', (code, signal) => fail(unreachableError('DEV_NODE_EXITED', `node ${name} exited (${signal ?? `code ${String(code)}`}) before serving: ${logTail(logPath)}`)));
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
-      const newline = buffer.indexOf('\n');
-      if (newline < 0) return;
-      try {
-        const line = JSON.parse(buffer.slice(0, newline)) as { apiUrl: string; peerId: string };
+      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+        const text = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        let line: { ready?: unknown; apiUrl?: unknown; peerId?: unknown };
+        try {
+          line = JSON.parse(text) as typeof line;
+        } catch {
+          continue; // not the ready line
+        }
+        if (line.ready !== true || typeof line.apiUrl !== 'string' || typeof line.peerId !== 'string') continue;
         clearTimeout(timer);
         child.removeAllListeners('exit');
+        child.stdout?.removeAllListeners('data');
         resolvePromise({ apiUrl: line.apiUrl, peerId: line.peerId });
-      } catch (error) {
-        fail(unreachableError('DEV_NODE_OUTPUT', `node ${name} printed ${JSON.stringify(buffer.slice(0, 200))} instead of its ready line`, error));
+        return;
       }
     });
   });
@@ -228,6 +236,7 @@ export async function startDev(options: DevOptions, onChildExit: (name: string, 
     );
     const nodes: DevNodeInfo[] = plan.map((p, i) => ({
       name: p.name,
+      pid: (children[i] as ChildProcess).pid as number,
       apiUrl: (ready[i] as { apiUrl: string }).apiUrl,
       peerId: (ready[i] as { peerId: string }).peerId,
       dir: p.dir,

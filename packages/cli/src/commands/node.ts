@@ -38,9 +38,10 @@ export function registerNode(program: Command, ctx: CliContext): void {
     .addOption(new Option('--stop-with-parent', 'stop when stdin closes').default(false).hideHelp())
     .action(async (options: { config: string; json: boolean; stopWithParent: boolean }) => {
       if (!existsSync(options.config)) throw usageError('CONFIG_NOT_FOUND', `--config: ${options.config} does not exist`, 'config');
-      const { loadConfig, runNode } = await import('@tradeledger/node');
+      const { createLogger, loadConfig, runNode } = await import('@tradeledger/node');
       const config = await loadConfig(options.config);
-      const running = await runNode(config);
+      // Logs go to stderr: stdout carries only the ready line that scripts and `dev` wait for.
+      const running = await runNode(config, { logger: createLogger({ level: config.log.level, format: config.log.format, destination: process.stderr }) });
       if (options.json) ctx.io.stdout(`${JSON.stringify({ ready: true, apiUrl: running.apiUrl, peerId: running.peerId, p2p: running.p2pAddrs })}\n`);
       else ctx.io.stdout(`tradeledger-node ready ${running.apiUrl} ${running.peerId}\n`);
       const stdinClosed = new Promise<string>((resolve) => {

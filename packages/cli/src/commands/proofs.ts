@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { parseProof, proofToJSON } from '@tradeledger/ledger';
 import { addApiOptions, clientFor, type ApiOptions } from '../api-options.js';
-import { EXIT, usageError } from '../errors.js';
+import { EXIT, unreachableError, usageError } from '../errors.js';
 import { readJsonFile } from '../files.js';
 import { printJson, printSummary } from '../output.js';
 import { withExample, type CliContext } from '../program.js';
@@ -26,34 +26,38 @@ export function registerProofCommands(program: Command, ctx: CliContext): void {
       .description("a Merkle proof from a node: a transaction's inclusion in the log, or (--consistency) that the log of size m is a prefix of the log of size n")
       .argument('<args...>', '<txid>, or <m> <n> with --consistency')
       .option('--consistency', 'prove that the log at size m grew into the log at size n by appending only', false)
-      .option('--tree-size <n>', 'inclusion: prove against the log at this size (default: the head)'),
+      .option('--tree-size <n>', 'inclusion: prove against the log at this size (default: the head)')
+      .option('--certified', 'inclusion: prove against the newest head cosigned by a quorum of member organizations (--json carries it)', false),
     false,
-  ).action(async (args: string[], options: ApiOptions & { consistency: boolean; treeSize?: string }) => {
+  ).action(async (args: string[], options: ApiOptions & { consistency: boolean; treeSize?: string; certified: boolean }) => {
     const client = clientFor(options, ctx.io);
-    let answer: { proof: unknown; header: Record<string, unknown> };
-    let older: Record<string, unknown> | undefined;
-    let txId: string | undefined;
+    let out: Record<string, unknown>;
+    let proofValue: unknown;
     if (options.consistency) {
       if (args.length !== 2) throw usageError('ARGUMENT_COUNT', `prove --consistency: expected <m> <n>, got ${args.length} argument(s)`, 'args');
       const first = size(args[0] as string, 'm');
       const second = size(args[1] as string, 'n');
-      if (first > second) throw usageError('SIZE_ORDER', `prove --consistency: m (${first}) must not exceed n (${second})`, 'm');
-      answer = await client.request('GET', '/v1/proof/consistency', { query: { first, second } });
-      // The header of the block that ends at size m, when one does (the node answers a note otherwise).
-      const atFirst = await client.request<{ header: Record<string, unknown> }>('GET', '/v1/proof/consistency', { query: { first, second: first } });
-      if (typeof atFirst.header['hash'] === 'string') older = atFirst.header;
+      if (first < 1 || first > second) throw usageError('SIZE_ORDER', `prove --consistency: need 0 < m <= n, got m ${first}, n ${second}`, 'm');
+      const answer = await client.request<{ proof: unknown; firstHeader: unknown; secondHeader: unknown }>('GET', '/v1/proof/consistency', { query: { first, second } });
+      proofValue = answer.proof;
+      out = { header: answer.secondHeader ?? null, ...(answer.firstHeader === null || answer.firstHeader === undefined ? {} : { older: answer.firstHeader }) };
     } else {
       if (args.length !== 1) throw usageError('ARGUMENT_COUNT', `prove: expected one transaction id, got ${args.length} arguments (use --consistency for <m> <n>)`, 'args');
-      txId = args[0] as string;
+      const txId = args[0] as string;
       if (!/^[0-9a-f]{64}$/.test(txId)) throw usageError('ID_FORMAT', `txid: expected 64 lower-case hex characters, got ${JSON.stringify(txId.slice(0, 80))}`, 'txid');
-      answer = await client.request('GET', `/v1/proof/inclusion/${txId}`, { query: { treeSize: options.treeSize === undefined ? undefined : size(options.treeSize, 'tree-size') } });
+      if (options.certified && options.treeSize !== undefined) throw usageError('OPTION_CONFLICT', 'give --certified or --tree-size, not both', 'tree-size');
+      const query = options.certified ? { at: 'certified' } : { treeSize: options.treeSize === undefined ? undefined : size(options.treeSize, 'tree-size') };
+      const answer = await client.request<{ txId: string; height: number; position: number; proof: unknown; header: unknown; certifiedHead?: unknown }>('GET', `/v1/proof/inclusion/${txId}`, { query });
+      if (answer.txId !== txId) throw unreachableError('NODE_BAD_RESPONSE', `the node answered a proof for ${String(answer.txId)}, not ${txId}`);
+      proofValue = answer.proof;
+      out = { header: answer.header ?? null, ...(answer.certifiedHead === undefined ? {} : { certifiedHead: answer.certifiedHead }), txId, height: answer.height, position: answer.position };
     }
     // Re-serialized by the ledger's one JSON form: checks what the node sent, prints it exactly.
-    const proofText = proofToJSON(parseProof(answer.proof));
-    if (options.json) printJson(ctx.io, { proof: JSON.parse(proofText) as unknown, header: answer.header, ...(older === undefined ? {} : { older }), ...(txId === undefined ? {} : { txId }) });
+    const proofText = proofToJSON(parseProof(proofValue));
+    if (options.json) printJson(ctx.io, { proof: JSON.parse(proofText) as unknown, ...out });
     else ctx.io.stdout(`${proofText}\n`);
   });
-  withExample(prove, 'tradeledger prove 3f1b…c2 > proof.json', 'tradeledger prove 3f1b…c2 --json > proof-with-header.json', 'tradeledger prove --consistency 10 42 --json');
+  withExample(prove, 'tradeledger prove 3f1b…c2 > proof.json', 'tradeledger prove 3f1b…c2 --json > proof-with-header.json', 'tradeledger prove 3f1b…c2 --certified --json > proof-with-certified-head.json', 'tradeledger prove --consistency 10 42 --json');
 
   const verify = program
     .command('verify-proof')
@@ -91,7 +95,11 @@ export function registerProofCommands(program: Command, ctx: CliContext): void {
     let head: CertifiedHead | HeaderJson | undefined = options.head === undefined ? undefined : parseHeadFile(readJsonFile(options.head, 'head'), 'head');
     const older = options.olderHead === undefined ? undefined : parseHeadFile(readJsonFile(options.olderHead, 'older-head'), 'older-head');
     if (head === undefined && doc.head === undefined && doc.header === undefined && !options.pathOnly && options.node !== undefined) {
-      head = parseHeadFile(await clientFor({ node: options.node, json: options.json }, ctx.io).request('GET', '/v1/head'), 'head');
+      // The newest certified head if the proof reaches it, else the latest block header.
+      const client = clientFor({ node: options.node, json: options.json }, ctx.io);
+      const size = doc.proof.type === 'inclusion' ? doc.proof.treeSize : doc.proof.secondSize;
+      const certified = await client.request<{ checkpoint?: { logSize?: number } }>('GET', '/v1/head/certified').catch(() => undefined);
+      head = parseHeadFile(certified?.checkpoint?.logSize === size ? certified : await client.request('GET', '/v1/head'), 'head');
     }
     const verdict = verifyProofDocument(doc, { ...(membership === undefined ? {} : { membership }), ...(head === undefined ? {} : { head }), ...(older === undefined ? {} : { older }), pathOnly: options.pathOnly });
     if (options.json) printJson(ctx.io, verdict);

@@ -68,22 +68,24 @@ export function registerReadCommands(program: Command, ctx: CliContext): void {
         return;
       }
       case 'tx': {
-        const tx = await client.request<Record<string, unknown>>('GET', `/v1/tx/${idArgument(ref, 'id')}`);
-        if (options.json) printJson(ctx.io, tx);
+        const view = await client.request<Record<string, unknown> & { tx?: Record<string, unknown> }>('GET', `/v1/tx/${idArgument(ref, 'id')}`);
+        if (options.json) printJson(ctx.io, view);
         else {
-          const { payload, bytes: _bytes, ...rest } = tx;
-          printSummary(ctx.io, Object.entries(rest).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number)] as const));
+          const { tx, ...rest } = view;
+          const { payload, bytes: _bytes, ...content } = tx ?? {};
+          printSummary(ctx.io, [...Object.entries(rest), ...Object.entries(content)].map(([k, v]) => [k, k === 'timestamp' ? time(v) : typeof v === 'object' ? JSON.stringify(v) : (v as string | number)] as const));
           if (payload !== undefined) ctx.io.stdout(`\npayload:\n${JSON.stringify(payload, null, 2)}\n`);
         }
         return;
       }
       case 'block': {
         if (!/^\d{1,15}$/.test(ref)) throw usageError('HEIGHT_FORMAT', `height: expected a non-negative integer, got ${JSON.stringify(ref.slice(0, 40))}`, 'height');
-        const block = await client.request<{ header: Record<string, unknown>; txIds: string[] }>('GET', `/v1/blocks/${ref}`);
+        const block = await client.request<{ header: Record<string, unknown>; txs: Array<{ txId: string; position: number; result: { ok: boolean; code?: string } | null }> }>('GET', `/v1/blocks/${ref}`);
         if (options.json) printJson(ctx.io, block);
         else {
-          printSummary(ctx.io, Object.entries(block.header).map(([k, v]) => [k, k === 'timestamp' ? time(v) : (v as string | number)] as const));
-          ctx.io.stdout(`\ntransactions (${block.txIds.length}):\n${block.txIds.map((t) => `  ${t}`).join('\n')}\n`);
+          printSummary(ctx.io, Object.entries(block.header).filter(([k]) => k !== 'headerBytes').map(([k, v]) => [k, k === 'timestamp' ? time(v) : (v as string | number)] as const));
+          ctx.io.stdout(`\ntransactions (${block.txs.length}):\n`);
+          ctx.io.stdout(formatTable(['position', 'tx id', 'result'], block.txs.map((t) => [t.position, t.txId, t.result === null ? '-' : t.result.ok ? 'ok' : t.result.code])));
         }
         return;
       }
@@ -184,12 +186,24 @@ export function registerReadCommands(program: Command, ctx: CliContext): void {
   withExample(product, 'tradeledger check product 00012345600012 --seller Y87794H0US1R65VBXU25');
 
   // ---- head / status ---------------------------------------------------------------------
-  const head = addApiOptions(program.command('head').description('the latest block header: height, log size and root, block hash, proposer and its signature'), false).action(async (options: ApiOptions) => {
-    const answer = await clientFor(options, ctx.io).request<Record<string, unknown>>('GET', '/v1/head');
+  const head = addApiOptions(
+    program.command('head').description('the latest block header (height, log size and root, block hash, proposer and its signature), or with --certified the newest head cosigned by a quorum of members').option('--certified', 'the newest certified head and who cosigned it', false),
+    false,
+  ).action(async (options: ApiOptions & { certified: boolean }) => {
+    const client = clientFor(options, ctx.io);
+    if (options.certified) {
+      const certified = await client.request<{ checkpoint: Record<string, unknown>; signatures: Array<{ signerPublicKey: string; lei?: string }> }>('GET', '/v1/head/certified');
+      if (options.json) return printJson(ctx.io, certified);
+      printSummary(ctx.io, Object.entries(certified.checkpoint).map(([k, v]) => [k, v as string | number] as const));
+      ctx.io.stdout(`\ncosigned by ${certified.signatures.length}:\n`);
+      ctx.io.stdout(formatTable(['organization', 'node key'], certified.signatures.map((sig) => [sig.lei, sig.signerPublicKey])));
+      return;
+    }
+    const answer = await client.request<Record<string, unknown>>('GET', '/v1/head');
     if (options.json) return printJson(ctx.io, answer);
-    printSummary(ctx.io, Object.entries(answer).map(([k, v]) => [k, k === 'timestamp' ? time(v) : typeof v === 'object' ? JSON.stringify(v) : (v as string | number)] as const));
+    printSummary(ctx.io, Object.entries(answer).filter(([k]) => k !== 'headerBytes').map(([k, v]) => [k, k === 'timestamp' ? time(v) : typeof v === 'object' ? JSON.stringify(v) : (v as string | number)] as const));
   });
-  withExample(head, 'tradeledger head --node http://127.0.0.1:8080', 'tradeledger head --json > head.json');
+  withExample(head, 'tradeledger head --node http://127.0.0.1:8080', 'tradeledger head --json > head.json', 'tradeledger head --certified');
 
   const status = addApiOptions(program.command('status').description('the cluster as this node sees it: leader, term, heights, peers and their lag, mempool'), true).action(async (options: ApiOptions) => {
     const answer = await clientFor(options, ctx.io).request<{
@@ -202,13 +216,9 @@ export function registerReadCommands(program: Command, ctx: CliContext): void {
       appliedIndex: number;
       height: number;
       logSize: number;
-      headHash: string;
-      voters: string[];
-      learners: string[];
-      progress: Record<string, { match?: number }>;
-      mempool: { size: number; pending: number; bytes: number };
+      peers: Array<{ peerId: string; connected: boolean; raftRole: string; matchIndex?: number; lagEntries?: number; rttMs?: number }>;
+      mempool: { txs: number; bytes: number };
       halted: { code: string; message: string } | null;
-      peers: Array<{ peerId: string; connected: boolean }>;
     }>('GET', '/v1/status');
     if (options.json) return printJson(ctx.io, answer);
     printSummary(ctx.io, [
@@ -219,23 +229,18 @@ export function registerReadCommands(program: Command, ctx: CliContext): void {
       ['term', answer.term],
       ['height', answer.height],
       ['log size', answer.logSize],
-      ['head hash', answer.headHash],
       ['commit / applied', `${answer.commitIndex} / ${answer.appliedIndex}`],
-      ['mempool', `${answer.mempool.size} txs, ${answer.mempool.bytes} bytes`],
+      ['mempool', `${answer.mempool.txs} txs, ${answer.mempool.bytes} bytes`],
       ['halted', answer.halted === null ? 'no' : `${answer.halted.code}: ${answer.halted.message}`],
     ]);
-    const members = [...answer.voters.map((id) => [id, 'voter'] as const), ...answer.learners.map((id) => [id, 'learner'] as const)];
-    const connected = new Map(answer.peers.map((p) => [p.peerId, p.connected]));
     ctx.io.stdout('\npeers:\n');
     ctx.io.stdout(
       formatTable(
-        ['peer', 'role', 'connected', 'match', 'lag'],
-        members.map(([id, role]) => {
-          const match = answer.progress[id]?.match;
-          return [id, id === answer.leader ? `${role} (leader)` : role, id === answer.peerId ? 'self' : (connected.get(id) ?? false), match, match === undefined ? undefined : Math.max(0, answer.commitIndex - match)];
-        }),
+        ['peer', 'raft', 'connected', 'match', 'lag', 'rtt ms'],
+        answer.peers.map((p) => [p.peerId, p.peerId === answer.leader ? `${p.raftRole} (leader)` : p.raftRole, p.connected, p.matchIndex, p.lagEntries, p.rttMs]),
       ),
     );
+    if (answer.role !== 'leader') ctx.io.stdout('(match and lag are known to the leader: ask its node)\n');
   });
   withExample(status, 'tradeledger status --token $TOKEN');
 }
