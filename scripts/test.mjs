@@ -30,9 +30,10 @@ try {
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   passed = report.numPassedTests;
   failed = report.numFailedTests;
-  // A test file that fails to load has no tests in it but must still count as a failure.
+  // A test file that fails to load, or whose setup hook fails (its tests then count as skipped),
+  // has no failed test in it but must still count as a failure.
   const brokenSuites = (report.testResults ?? []).filter(
-    (file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0,
+    (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
   ).length;
   failed += brokenSuites;
 } catch (error) {
