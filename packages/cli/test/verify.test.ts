@@ -103,6 +103,17 @@ describe('verify-proof against a member-signed block header', () => {
     expect(() => verifyProofDocument(parseProofDocument({ proof: file['proof'] }), { membership })).toThrow(expect.objectContaining({ code: 'HEAD_REQUIRED' }));
   });
 
+  it('checks a header served with its exact bytes: the JSON fields must be what the bytes say', async () => {
+    const file = await inclusionFile(3);
+    const block = blocks.at(-1) as DecodedBlock;
+    const served: Record<string, unknown> = { ...(file['header'] as Record<string, unknown>), version: 1, headerBytes: toHex(block.headerBytes) };
+    expect(verifyProofDocument(parseProofDocument({ ...file, header: served }), { membership })).toMatchObject({ verified: true, against: 'header' });
+    const lying = { ...served, logRoot: flipHexChar(served['logRoot'] as string) };
+    expect(verifyProofDocument(parseProofDocument({ ...file, header: lying }), { membership })).toMatchObject({ verified: false, code: 'HEAD_FIELDS_MISMATCH', field: 'head.logRoot' });
+    const otherBytes = { ...served, headerBytes: toHex((blocks[0] as DecodedBlock).headerBytes) };
+    expect(verifyProofDocument(parseProofDocument({ ...file, header: otherBytes }), { membership })).toMatchObject({ verified: false, code: 'HEAD_FIELDS_MISMATCH' });
+  });
+
   it('refuses unknown members of a proof file and malformed headers', async () => {
     const file = await inclusionFile(2);
     expect(() => parseProofDocument({ ...file, extra: 1 })).toThrow(expect.objectContaining({ code: 'PROOF_MALFORMED', field: 'extra' }));
