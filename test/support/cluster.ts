@@ -4,7 +4,6 @@
 // here is stopped by `stopAll` (tests call it in afterAll), SIGKILL as the last resort.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,23 +14,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const EXAMPLES_DIR = join(ROOT, 'examples');
 const MAIN = join(ROOT, 'packages/node/dist/main.js');
 
-/**
- * A free loopback port below the kernel's ephemeral range (32768 and up here), so that outgoing
- * connections of other processes cannot take it between this check and the node's bind.
- */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.unref();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free loopback port found in 20000-32000');
-}
+export { freePort } from '../../packages/node/test/support/example-network.js';
+import { freePort } from '../../packages/node/test/support/example-network.js';
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
