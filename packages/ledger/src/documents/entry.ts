@@ -4,6 +4,7 @@
 // GTIN, the manufacturer, and references to the certificate of origin and the licenses behind it.
 
 import { z } from 'zod';
+import { CREDENTIALS_PER_LINE, credentialRefField } from './credential.js';
 import type { EntryNumberCheckDigitRule } from './identifiers.js';
 import { DOCUMENT_LIMITS } from './limits.js';
 import {
@@ -78,6 +79,8 @@ export const entryLineSchema = z
     manufacturer: leiField,
     certificate: documentRefField.optional(),
     licenses: uniqueArray(documentRefField, 0, DOCUMENT_LIMITS.licensesPerLine, identity, 'license'),
+    /** Licensee credentials behind the line (credential-issue document ids or credential hashes). */
+    credentials: uniqueArray(credentialRefField, 0, CREDENTIALS_PER_LINE, identity, 'credential').optional(),
   })
   .superRefine((line, ctx) => {
     const agreement = line.spi === undefined ? undefined : SPI_AGREEMENT[line.spi];
@@ -87,6 +90,7 @@ export const entryLineSchema = z
     }
     if (line.certificate !== undefined && line.spi === undefined) addRuleIssue(ctx, 'SPI_MISSING', 'a line citing a certificate of origin claims the agreement with a special program indicator', ['spi']);
     if (line.licenses.length > 0 && line.gtin === undefined) addRuleIssue(ctx, 'GTIN_REQUIRED', 'a line citing licenses names the product GTIN they cover', ['gtin']);
+    if ((line.credentials?.length ?? 0) > 0 && line.gtin === undefined) addRuleIssue(ctx, 'GTIN_REQUIRED', 'a line citing credentials names the product GTIN they cover', ['gtin']);
   });
 export type EntryLine = z.output<typeof entryLineSchema>;
 

@@ -6,6 +6,7 @@ export * from './governance.js';
 export * from './certificate.js';
 export * from './verification.js';
 export * from './ip-rights.js';
+export * from './credential.js';
 export * from './entry.js';
 export * from './attachment.js';
 export * from './kinds.js';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Result } from '../errors.js';
 import { attachmentSchema, type Attachment } from './attachment.js';
+import { credentialIssueSchema, credentialRevokeSchema, type CredentialIssue, type CredentialRevoke } from './credential.js';
 import { certificateAmendSchema, certificateOfOriginSchema, certificateWithdrawSchema, type CertificateAmend, type CertificateOfOrigin, type CertificateWithdraw } from './certificate.js';
 import { brokerDesignationRevokeSchema, brokerDesignationSchema, entryReviewSchema, entrySchema, type BrokerDesignation, type BrokerDesignationRevoke, type Entry, type EntryReview } from './entry.js';
 import {
@@ -50,6 +51,8 @@ export interface DocumentPayloads {
   right: Right;
   license: License;
   'license-revoke': LicenseRevoke;
+  'credential-issue': CredentialIssue;
+  'credential-revoke': CredentialRevoke;
   'broker-designation': BrokerDesignation;
   'broker-designation-revoke': BrokerDesignationRevoke;
   entry: Entry;
@@ -75,6 +78,8 @@ export const DOCUMENT_KINDS: readonly DocumentKind[] = (
     'right',
     'license',
     'license-revoke',
+    'credential-issue',
+    'credential-revoke',
     'broker-designation',
     'broker-designation-revoke',
     'entry',
@@ -108,6 +113,8 @@ export function documentSchemas(options: DocumentOptions = {}): { readonly [K in
     right: rightSchema,
     license: licenseSchema,
     'license-revoke': licenseRevokeSchema,
+    'credential-issue': credentialIssueSchema,
+    'credential-revoke': credentialRevokeSchema,
     'broker-designation': brokerDesignationSchema,
     'broker-designation-revoke': brokerDesignationRevokeSchema,
     entry: entrySchema(entryOptions),

@@ -13,6 +13,7 @@ import { toHex } from '../bytes.js';
 import type { ApplyContext, StateMachine } from '../block-verify.js';
 import type { CertificateAmend, CertificateOfOrigin, CertificateWithdraw } from '../documents/certificate.js';
 import type { Attachment } from '../documents/attachment.js';
+import type { CredentialIssue, CredentialRevoke } from '../documents/credential.js';
 import type { BrokerDesignation, BrokerDesignationRevoke, Entry, EntryReview } from '../documents/entry.js';
 import type { GovernanceApprovePayload, KeyRotatePayload, NodeSetChangePayload, OrgAddPayload, OrgRemovePayload } from '../documents/governance.js';
 import type { License, LicenseRevoke, Right } from '../documents/ip-rights.js';
@@ -20,6 +21,7 @@ import { documentKinds, isDocumentKind, type DocumentKind, type DocumentKindSet,
 import type { VerificationDetermination, VerificationRequest, VerificationResponse } from '../documents/verification.js';
 import type { StateReader, StateWrite, TxResult } from '../store.js';
 import { verifyTxSignature, type DecodedTx } from '../tx.js';
+import { handleCredentialIssue, handleCredentialRevoke, handleEntryWithCredentials } from './handle-credential.js';
 import { handleApprove, handleProposal } from './handle-governance.js';
 import { handleAmend, handleCertificate, handleDetermination, handleVerificationRequest, handleVerificationResponse, handleWithdraw } from './handle-origin.js';
 import { handleAttachment, handleBrokerDesignation, handleBrokerDesignationRevoke, handleEntry, handleEntryReview, handleLicense, handleLicenseRevoke, handleRight } from './handle-trade.js';
@@ -55,9 +57,11 @@ const HANDLERS: { readonly [K in DocumentKind]: Handler } = {
   right: (s, p) => handleRight(s, p as Right),
   license: (s, p) => handleLicense(s, p as License),
   'license-revoke': (s, p) => handleLicenseRevoke(s, p as LicenseRevoke),
+  'credential-issue': (s, p) => handleCredentialIssue(s, p as CredentialIssue),
+  'credential-revoke': (s, p) => handleCredentialRevoke(s, p as CredentialRevoke),
   'broker-designation': (s, p) => handleBrokerDesignation(s, p as BrokerDesignation),
   'broker-designation-revoke': (s, p) => handleBrokerDesignationRevoke(s, p as BrokerDesignationRevoke),
-  entry: (s, p) => handleEntry(s, p as Entry),
+  entry: (s, p) => handleEntryWithCredentials(s, p as Entry, handleEntry),
   'entry-review': (s, p) => handleEntryReview(s, p as EntryReview),
   attachment: (s, p) => handleAttachment(s, p as Attachment),
 };

@@ -25,6 +25,8 @@
 //   idx/broker/<importer>/<broker>/<id> broker designations
 //   idx/att/<sha256>/<attachment id>    attachment records of a file hash
 //   idx/doc-att/<doc id>/<attachment id> attachment records belonging to a document
+//   idx/vc-hash/<credential hash>       -> credential-issue document id (a credential is recorded once)
+//   idx/vc-subject/<LEI>/<doc id>       credentials issued to a licensee
 
 export const KEY = {
   lastBlock: 'meta/block',
@@ -65,6 +67,9 @@ export const KEY = {
   attachmentByHashPrefix: (sha256: string) => `idx/att/${sha256}/`,
   documentAttachment: (docId: string, attachmentId: string) => `idx/doc-att/${docId}/${attachmentId}`,
   documentAttachmentPrefix: (docId: string) => `idx/doc-att/${docId}/`,
+  credentialByHash: (credentialHash: string) => `idx/vc-hash/${credentialHash}`,
+  credentialBySubject: (lei: string, id: string) => `idx/vc-subject/${lei}/${id}`,
+  credentialBySubjectPrefix: (lei: string) => `idx/vc-subject/${lei}/`,
 } as const;
 
 /** The last "/"-separated component of an index key: the document id it points at. */

@@ -4,14 +4,18 @@
 // check, which reveals no prices, quantities, values or contact details). Malformed query input
 // throws a LedgerError with the identifier's code (LEI_CHECKSUM, GTIN_FORMAT, …).
 
-import { unwrap } from '../errors.js';
+import { LedgerError, unwrap } from '../errors.js';
+import { verifyLicenseCredential } from '../credentials/license-credential.js';
+import type { CredentialIssue } from '../documents/credential.js';
 import { checkDate, checkEntryNumber, checkGtin, checkHsCode, checkLei, checkTimestamp, dateStartMs, documentRefIssue, gtinPrefixSpace, hs6, timestampMs } from '../documents/identifiers.js';
 import type { License, Right } from '../documents/ip-rights.js';
 import type { DocumentKind } from '../documents/kinds.js';
 import type { LicenseRole } from '../documents/ip-rights.js';
 import { STATE_SCAN_MAX_ENTRIES, type StateReader } from '../store.js';
+import { credentialStandingAt, resolveCredential, type CredentialStanding } from './handle-credential.js';
 import { KEY, lastComponent } from './keys.js';
 import { licenseInForceAt, readLicenseChain, scopeCoversGtin, type LicenseChain } from './license-chain.js';
+import { isRejected } from './scope.js';
 import { decodeRecord, readRecord, type DocumentRecord, type EntryNumberRecord, type HistoryRecord, type IndexRecord, type LastBlockRecord, type OrgRecord } from './records.js';
 
 export interface DocumentWithHistory {
@@ -173,12 +177,51 @@ export interface PartyCheck {
   readonly licenses: readonly LicenseEvidence[];
 }
 
+/** Whether a stored credential's eddsa-jcs-2022 proof verifies (and its hash is the recorded one). */
+export type CredentialProofCheck = { readonly stored: false } | { readonly stored: true; readonly verified: true } | { readonly stored: true; readonly verified: false; readonly code: string; readonly message: string };
+
+export interface CredentialEvidence {
+  /** The credential-issue document id. */
+  readonly credentialId: string;
+  readonly credentialHash: string;
+  /** Whether the query cited it (else it was found by the licensee's LEI). */
+  readonly cited: boolean;
+  readonly issuer: string;
+  /** The organization that recorded it (its key was the issuer's then). */
+  readonly issuerLei: string;
+  readonly subjectLei: string;
+  readonly role: LicenseRole;
+  readonly licenseId: string;
+  readonly gtins: readonly string[];
+  readonly validFrom: string;
+  readonly validUntil: string;
+  /** The record's status now ('active' or 'revoked'). */
+  readonly ledgerStatus: string;
+  /** Its standing at the instant judged. */
+  readonly standing: CredentialStanding;
+  readonly revocation?: { readonly txId: string; readonly atMs: number };
+  readonly coversGtin: boolean;
+  /** An active right covering the GTIN is held by the issuing organization. */
+  readonly issuerIsRightsHolder: boolean;
+  /** The license it rests on (and its parents) is in force at the instant and covers the GTIN. */
+  readonly licenseInForce: boolean;
+  readonly proof: CredentialProofCheck;
+  /** All of the above hold: standing active, GTIN covered, issuer the rights holder, license in force, proof not failed. */
+  readonly verified: boolean;
+  /** Why not, when not: REVOKED, EXPIRED, NOT_YET_VALID, GTIN_NOT_COVERED, ISSUER_NOT_RIGHTS_HOLDER, LICENSE_NOT_IN_FORCE, or the proof's code. */
+  readonly reason?: string;
+}
+
 export interface EntryLineCheck {
   readonly gtin14: string;
   readonly instantMs: number;
   readonly importer: PartyCheck;
   readonly manufacturer?: PartyCheck;
   readonly rights: readonly RightEvidence[];
+  /** Credentials cited by the query or issued to the importer or manufacturer for this GTIN, by id. */
+  readonly credentials: readonly CredentialEvidence[];
+  /** Cited credentials the ledger does not hold. */
+  readonly credentialsNotFound?: readonly string[];
 }
 
 function linkEvidence(record: DocumentRecord, instantMs: number): ChainLinkEvidence {
@@ -273,13 +316,121 @@ async function partyCheck(reader: StateReader, licenses: readonly DocumentRecord
   return { lei, licensed: evidence.some((e) => e.inForce), licenses: evidence };
 }
 
+export { credentialStandingAt, type CredentialStanding } from './handle-credential.js';
+
+/** Credentials cited per query, and found per licensee, at most. */
+export const CREDENTIALS_PER_CHECK_MAX = 100;
+
+function credentialProof(record: DocumentRecord): CredentialProofCheck {
+  const body = record.payload as CredentialIssue;
+  if (body.credential === undefined) return { stored: false };
+  let vc: unknown;
+  try {
+    vc = JSON.parse(body.credential) as unknown;
+  } catch (error) {
+    return { stored: true, verified: false, code: 'CREDENTIAL_JSON', message: (error as Error).message };
+  }
+  // The proof as of the credential's own start: the standing at the instant is judged apart.
+  const verified = verifyLicenseCredential(vc, { atMs: timestampMs(body.validFrom) });
+  if (!verified.ok) return { stored: true, verified: false, code: verified.error.code, message: verified.error.message };
+  if (verified.value.hash !== body.credentialHash) return { stored: true, verified: false, code: 'CREDENTIAL_HASH_MISMATCH', message: `the stored credential hashes to ${verified.value.hash}, not ${body.credentialHash}` };
+  return { stored: true, verified: true };
+}
+
+/**
+ * A credential judged for a GTIN at an instant: its standing, whether it covers the GTIN, whether
+ * its issuer holds an active right over the GTIN, whether its license is in force, and (when the
+ * credential is stored) its proof.
+ */
+export async function credentialEvidence(reader: StateReader, record: DocumentRecord, query: { gtin14: string; instantMs: number; cited?: boolean }): Promise<CredentialEvidence> {
+  const body = record.payload as CredentialIssue;
+  const { gtin14, instantMs } = query;
+  const standing = credentialStandingAt(record, instantMs);
+  const coversGtin = body.gtins.includes(gtin14);
+  const issuerIsRightsHolder = (await rightsForGtin(reader, gtin14)).some((right) => right.status === 'active' && (right.payload as Right).rightsHolder === record.signerLei);
+  const license = await readRecord<DocumentRecord>(reader, KEY.doc(body.license));
+  const licenseInForce = license !== undefined && license.kind === 'license' && judgeChain(await readLicenseChain(reader, license), gtin14, instantMs).inForce;
+  const proof = credentialProof(record);
+  const reason =
+    standing === 'revoked' ? 'REVOKED'
+    : standing === 'expired' ? 'EXPIRED'
+    : standing === 'not-yet-valid' ? 'NOT_YET_VALID'
+    : !coversGtin ? 'GTIN_NOT_COVERED'
+    : !issuerIsRightsHolder ? 'ISSUER_NOT_RIGHTS_HOLDER'
+    : !licenseInForce ? 'LICENSE_NOT_IN_FORCE'
+    : proof.stored && !proof.verified ? proof.code
+    : undefined;
+  const evidence: CredentialEvidence = {
+    credentialId: record.id,
+    credentialHash: body.credentialHash,
+    cited: query.cited === true,
+    issuer: body.issuer,
+    issuerLei: record.signerLei,
+    subjectLei: body.subject.lei,
+    role: body.subject.role,
+    licenseId: body.license,
+    gtins: body.gtins,
+    validFrom: body.validFrom,
+    validUntil: body.validUntil,
+    ledgerStatus: record.status,
+    standing,
+    ...(record.status === 'revoked' && record.revokedBy !== undefined && record.revokedAtMs !== undefined ? { revocation: { txId: record.revokedBy, atMs: record.revokedAtMs } } : {}),
+    coversGtin,
+    issuerIsRightsHolder,
+    licenseInForce,
+    proof,
+    verified: reason === undefined,
+  };
+  return reason === undefined ? evidence : { ...evidence, reason };
+}
+
+/** The credential-issue record of a credential document id or credential hash, with its history. */
+export async function getCredential(reader: StateReader, idOrHash: string): Promise<DocumentWithHistory | undefined> {
+  if ('code' in documentRefIssue(idOrHash)) return undefined;
+  const record = await resolveCredential(reader, idOrHash);
+  return isRejected(record) ? undefined : getDocument(reader, record.id);
+}
+
+/** Credentials issued to a licensee (credential-issue documents), in id order. */
+export function credentialsBySubject(reader: StateReader, lei: string, page: Page = {}): Promise<PageOf<DocumentRef>> {
+  return indexPage(reader, KEY.credentialBySubjectPrefix(unwrap(checkLei(lei, 'lei'))), page);
+}
+
+async function lineCredentials(reader: StateReader, query: { gtin14: string; instantMs: number; leis: readonly string[]; cited: readonly string[] }): Promise<{ credentials: CredentialEvidence[]; notFound: string[] }> {
+  if (query.cited.length > CREDENTIALS_PER_CHECK_MAX) throw new LedgerError('FIELD_TOO_LARGE', `credentials: at most ${CREDENTIALS_PER_CHECK_MAX} may be cited, got ${query.cited.length}`, { field: 'credentials' });
+  const records = new Map<string, { record: DocumentRecord; cited: boolean }>();
+  const notFound: string[] = [];
+  for (const [i, ref] of query.cited.entries()) {
+    const issue = documentRefIssue(ref);
+    if ('code' in issue) throw new LedgerError('CREDENTIAL_REF_FORMAT', `credentials[${i}]: expected a credential-issue document id or a credential hash (64 lower-case hex)`, { field: `credentials[${i}]` });
+    const record = await resolveCredential(reader, ref);
+    if (isRejected(record)) notFound.push(ref);
+    else records.set(record.id, { record, cited: true });
+  }
+  for (const lei of query.leis) {
+    for (const [key] of await reader.scanState(KEY.credentialBySubjectPrefix(lei), { limit: CREDENTIALS_PER_CHECK_MAX })) {
+      const id = lastComponent(key);
+      if (records.has(id)) continue;
+      const record = await readRecord<DocumentRecord>(reader, KEY.doc(id));
+      if (record !== undefined && record.kind === 'credential-issue' && (record.payload as CredentialIssue).gtins.includes(query.gtin14)) records.set(id, { record, cited: false });
+    }
+  }
+  const credentials: CredentialEvidence[] = [];
+  for (const id of [...records.keys()].sort()) {
+    const { record, cited } = records.get(id) as { record: DocumentRecord; cited: boolean };
+    credentials.push(await credentialEvidence(reader, record, { gtin14: query.gtin14, instantMs: query.instantMs, cited }));
+  }
+  return { credentials, notFound };
+}
+
 /**
  * Customs' check of an entry line: is there a license in force on `date` covering `gtin` for the
  * importer (role importer), and for the manufacturer (role manufacturer) when given — with the
  * license chain, the right, its attachments and any revocation, each named by the transaction id
- * that proves it.
+ * that proves it; and each credential cited (`credentials`: document ids or hashes) or issued to
+ * the importer or manufacturer for this GTIN, with its verification result.
  */
-export async function checkEntryLine(reader: StateReader, query: { importerLei: string; gtin: string; date: string; manufacturerLei?: string }): Promise<EntryLineCheck> {
+export async function checkEntryLine(reader: StateReader, query: { importerLei: string; gtin: string; date: string; manufacturerLei?: string; credentials?: readonly string[] }): Promise<EntryLineCheck> {
   const importerLei = unwrap(checkLei(query.importerLei, 'importerLei'));
   const gtin14 = unwrap(checkGtin(query.gtin, 'gtin'));
   const instantMs = instantOf(query.date);
@@ -288,8 +439,10 @@ export async function checkEntryLine(reader: StateReader, query: { importerLei: 
   const rights: RightEvidence[] = [];
   for (const right of await rightsForGtin(reader, gtin14)) rights.push(await rightEvidence(reader, right));
   const importer = await partyCheck(reader, licenses, importerLei, 'importer', gtin14, instantMs);
-  if (manufacturerLei === undefined) return { gtin14, instantMs, importer, rights };
-  return { gtin14, instantMs, importer, manufacturer: await partyCheck(reader, licenses, manufacturerLei, 'manufacturer', gtin14, instantMs), rights };
+  const { credentials, notFound } = await lineCredentials(reader, { gtin14, instantMs, leis: manufacturerLei === undefined ? [importerLei] : [importerLei, manufacturerLei], cited: query.credentials ?? [] });
+  const tail = notFound.length === 0 ? { rights, credentials } : { rights, credentials, credentialsNotFound: notFound };
+  if (manufacturerLei === undefined) return { gtin14, instantMs, importer, ...tail };
+  return { gtin14, instantMs, importer, manufacturer: await partyCheck(reader, licenses, manufacturerLei, 'manufacturer', gtin14, instantMs), ...tail };
 }
 
 export interface ProductCheck {
