@@ -218,11 +218,17 @@ export interface EntryLineCheck {
   readonly importer: PartyCheck;
   readonly manufacturer?: PartyCheck;
   readonly rights: readonly RightEvidence[];
-  /** Credentials cited by the query or issued to the importer or manufacturer for this GTIN, by id. */
-  readonly credentials: readonly CredentialEvidence[];
+  /**
+   * Credentials cited by the query or issued to the importer or manufacturer for this GTIN, by id.
+   * checkEntryLine always sets it (empty when there are none); optional for answers built elsewhere.
+   */
+  readonly credentials?: readonly CredentialEvidence[];
   /** Cited credentials the ledger does not hold. */
   readonly credentialsNotFound?: readonly string[];
 }
+
+/** What checkEntryLine answers: the credentials always listed. */
+export type CheckedEntryLine = EntryLineCheck & { readonly credentials: readonly CredentialEvidence[] };
 
 function linkEvidence(record: DocumentRecord, instantMs: number): ChainLinkEvidence {
   const license = record.payload as License;
@@ -430,7 +436,7 @@ async function lineCredentials(reader: StateReader, query: { gtin14: string; ins
  * that proves it; and each credential cited (`credentials`: document ids or hashes) or issued to
  * the importer or manufacturer for this GTIN, with its verification result.
  */
-export async function checkEntryLine(reader: StateReader, query: { importerLei: string; gtin: string; date: string; manufacturerLei?: string; credentials?: readonly string[] }): Promise<EntryLineCheck> {
+export async function checkEntryLine(reader: StateReader, query: { importerLei: string; gtin: string; date: string; manufacturerLei?: string; credentials?: readonly string[] }): Promise<CheckedEntryLine> {
   const importerLei = unwrap(checkLei(query.importerLei, 'importerLei'));
   const gtin14 = unwrap(checkGtin(query.gtin, 'gtin'));
   const instantMs = instantOf(query.date);
