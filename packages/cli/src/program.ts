@@ -17,6 +17,7 @@ import { registerSubmit } from './commands/submit.js';
 import { registerReadCommands } from './commands/read.js';
 import { registerNode } from './commands/node.js';
 import { registerDev } from './commands/dev.js';
+import { registerCredential } from './commands/credential.js';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -60,6 +61,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerReadCommands(program, ctx);
   registerProofCommands(program, ctx);
   registerAudit(program, ctx);
+  registerCredential(program, ctx);
   return program;
 }
 
