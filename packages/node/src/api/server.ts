@@ -310,10 +310,17 @@ function buildRoutes(service: NodeService, openapiText: () => string, metrics: N
       'member',
       async (c) => {
         const manufacturerLei = optionalString(c.query, 'manufacturerLei');
+        const cited = optionalString(c.query, 'credentials');
+        const credentials = cited === undefined ? undefined : cited.split(',');
+        if (credentials !== undefined && (credentials.length > 10 || credentials.some((id) => !/^[0-9a-f]{64}$/.test(id)))) {
+          throw badRequest('PARAM_INVALID', 'credentials: expected up to 10 comma-separated document ids or credential hashes (64 hex characters each)');
+        }
         const query = { importerLei: requiredString(c.query, 'importerLei'), gtin: requiredString(c.query, 'gtin'), date: requiredString(c.query, 'date') };
-        return json(await service.checkEntryLine(manufacturerLei === undefined ? query : { ...query, manufacturerLei }));
+        return json(
+          await service.checkEntryLine({ ...query, ...(manufacturerLei === undefined ? {} : { manufacturerLei }), ...(credentials === undefined ? {} : { credentials }) }),
+        );
       },
-      { query: { importerLei: 'string', gtin: 'string', date: 'string', manufacturerLei: 'string' } },
+      { query: { importerLei: 'string', gtin: 'string', date: 'string', manufacturerLei: 'string', credentials: 'string' } },
     ),
     route(
       'GET',

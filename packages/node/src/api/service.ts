@@ -172,6 +172,8 @@ export interface EntryLineQuery {
   readonly gtin: string;
   readonly date: string;
   readonly manufacturerLei?: string;
+  /** Credentials the entry line cites (document ids or credential hashes). */
+  readonly credentials?: readonly string[];
 }
 
 export interface ProductQuery {

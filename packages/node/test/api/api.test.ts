@@ -86,6 +86,15 @@ describe('node HTTP API', () => {
     const orgAddIndex = submissions.findIndex((s) => s.name === 'governance-approve-retailer');
     expect(certifiedSize).toBeGreaterThan(0);
     expect(certifiedSize).toBeLessThanOrEqual(orgAddIndex + 1);
+    // A credential cited by an entry line is reported with its ledger status (issued, then revoked in the story).
+    const credential = submissions.find((s) => s.name === 'credential-issue')!;
+    const today = new Date().toISOString().slice(0, 10);
+    const check = await api(`/v1/check/entry-line?importerLei=Y87794H0US1R65VBXU25&gtin=00012345600012&date=${today}&credentials=${credential.tx.idHex}`, { headers: auth() });
+    const checked = (await check.json()) as { credentials: Array<{ credentialId: string; cited: boolean; ledgerStatus: string }> };
+    expect(check.status, JSON.stringify(checked)).toBe(200);
+    expect(checked.credentials.find((c) => c.credentialId === credential.tx.idHex)).toMatchObject({ cited: true, ledgerStatus: 'revoked' });
+    const badCitation = await api(`/v1/check/entry-line?importerLei=Y87794H0US1R65VBXU25&gtin=00012345600012&date=${today}&credentials=nothex`, { headers: auth() });
+    expect(badCitation.status).toBe(400);
     const product = (await (await api('/v1/check/product/00012345600012')).json()) as object;
     expect(JSON.stringify(product)).not.toMatch(/"(value|quantity|price|email|telephone)"/i);
   });
