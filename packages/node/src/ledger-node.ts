@@ -139,6 +139,8 @@ export const RAFT_LOG_RETAIN_ENTRIES_DEFAULT = 512;
 /** How long a follower waits for the leader to accept a forwarded transaction. */
 const FORWARD_TIMEOUT_MS = 5_000;
 const SYNC_REQUEST_TIMEOUT_MS = 30_000;
+/** Terms whose leader this node remembers, to check block proposers. */
+const LEADER_TERMS_KEPT = 1024;
 /** Clients waiting for commitment, at most. */
 const MAX_WAITERS = 100_000;
 
@@ -415,7 +417,12 @@ export class LedgerNode {
     const wasLeader = this.role === 'leader';
     this.leader = leader;
     this.role = role;
-    if (leader !== null) this.leaderOfTerm.set(this.raw.status().term, leader);
+    if (leader !== null) {
+      this.leaderOfTerm.set(this.raw.status().term, leader);
+      // Bounded: a block's term is recent unless this node is replaying or syncing old blocks,
+      // and then only membership is checked (see authorizeProposer).
+      if (this.leaderOfTerm.size > LEADER_TERMS_KEPT) this.leaderOfTerm.delete(this.leaderOfTerm.keys().next().value as number);
+    }
     if (role === 'leader' && !wasLeader) {
       this.leaderStartIndex = this.raftStorage.lastIndex() + 1;
       this.options.logger.info({ term: this.raw.status().term }, 'became leader');
