@@ -1,0 +1,156 @@
+// The measurements of the cluster bench, one function per kind of run: closed loop at C clients and
+// open loop at an offered rate, against a tradeledger network or an etcd cluster, each returning
+// one result row with the node-side figures of the same window (blocks, block sizes from /metrics;
+// CPU and peak RSS per process from /proc).
+//
+// Owns: sizing and signing the load of a run, the per-run bookkeeping. Must never: sign while a run
+// is measured (everything is signed before the clock starts).
+import { loadSigners } from './documents.mjs';
+import { closedLoop, HttpTarget, openLoop } from './loadgen.mjs';
+import { ProcessSampler } from './processes.mjs';
+import { classifyEtcdPut, etcdPutBodies } from '../thirdparty/etcd.mjs';
+
+/** tradeledger's answer to POST /v1/tx?wait=commit: committed-valid is ok; everything else by code. */
+export function classifyTxAnswer({ status, text }) {
+  if (status === 200) {
+    const body = JSON.parse(text);
+    if (body.result?.ok === true) return { ok: true };
+    return { ok: false, code: body.result?.code ?? 'NO_RESULT' };
+  }
+  if (status === 202) return { ok: false, code: 'COMMIT_TIMEOUT' };
+  try {
+    return { ok: false, code: JSON.parse(text).error?.code ?? `HTTP_${status}` };
+  } catch {
+    return { ok: false, code: `HTTP_${status}` };
+  }
+}
+
+export function tradeledgerTarget(network) {
+  return new HttpTarget(
+    network.nodes.map((n) => n.apiUrl),
+    { path: '/v1/tx?wait=commit&timeoutMs=30000', headers: { 'content-type': 'application/octet-stream' }, classify: classifyTxAnswer },
+  );
+}
+
+/** Waits until no node holds pending transactions (the previous run has drained). */
+export async function waitIdle(network, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = await Promise.all(network.nodes.map((n) => network.status(n).catch(() => undefined)));
+    if (statuses.every((s) => s !== undefined && s.mempool.txs === 0)) return;
+    if (Date.now() > deadline) throw new Error(`mempools not empty after ${timeoutMs} ms: ${JSON.stringify(statuses.map((s) => s?.mempool))}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function blockFigures(before, after, wallSec) {
+  const blocks = after.blocks - before.blocks;
+  const txs = after.txsOk + after.txsInvalid - (before.txsOk + before.txsInvalid);
+  return {
+    blocksPerSec: blocks / wallSec,
+    meanBlockTxs: blocks === 0 ? null : txs / blocks,
+    meanBlockBytes: blocks === 0 ? null : (after.blockBytes - before.blockBytes) / blocks,
+    invalidTxs: after.txsInvalid - before.txsInvalid,
+  };
+}
+
+/** Runs `body` with node counters and process figures taken around it. */
+async function measured(network, processes, body) {
+  const before = network === undefined ? undefined : await network.counters(network.nodes[0]);
+  const sampler = new ProcessSampler(processes);
+  const result = await body();
+  const usage = sampler.stop();
+  const after = network === undefined ? undefined : await network.counters(network.nodes[0]);
+  return {
+    ...result,
+    ...(before === undefined ? {} : blockFigures(before, after, usage.wallSec)),
+    processes: usage.processes,
+    loadGeneratorCpuCores: usage.loadGeneratorCpuCores,
+  };
+}
+
+export class TradeledgerRunner {
+  constructor({ network, pool, factory, timing, log }) {
+    this.network = network;
+    this.pool = pool;
+    this.factory = factory;
+    this.timing = timing; // { warmupMs, durationMs }
+    this.log = log;
+    this.signers = loadSigners(network.signers);
+    this.target = tradeledgerTarget(network);
+    /** Best committed rate seen so far: sizes the next closed-loop run's pre-signed load. */
+    this.rateEstimate = 3000;
+  }
+
+  async closed(clients, extra = {}) {
+    if (clients > this.signers.length) throw new Error(`${clients} clients need ${clients} signers; the network has ${this.signers.length}`);
+    const { warmupMs, durationMs } = this.timing;
+    const perLane = Math.ceil((this.rateEstimate * 1.4 * (warmupMs + durationMs)) / 1000 / clients) + 16;
+    const lanesSigners = this.signers.slice(0, clients);
+    const signed = await this.pool.sign(lanesSigners.map((signer) => ({ signer, count: perLane })));
+    const lanes = lanesSigners.map((signer, j) => ({ node: j % this.network.nodes.length, items: signed[j], refill: (count) => this.factory.sign(signer, count) }));
+    await waitIdle(this.network);
+    const row = await measured(this.network, this.network.processes(), () => closedLoop(this.target, lanes, { warmupMs, durationMs }));
+    this.rateEstimate = Math.max(this.rateEstimate, row.committedPerSec);
+    return { system: 'tradeledger', nodes: this.network.nodes.length, mode: 'closed', clients, ...extra, ...row };
+  }
+
+  async open(ratePerSec, extra = {}) {
+    const { warmupMs, durationMs } = this.timing;
+    const total = Math.ceil((ratePerSec * (warmupMs + durationMs)) / 1000);
+    const signers = this.signers;
+    const perSigner = Math.ceil(total / signers.length);
+    const signed = await this.pool.sign(signers.map((signer) => ({ signer, count: perSigner })));
+    // Request i is signer (i mod S)'s next transaction, sent to that signer's node: a signer's
+    // transactions go out in nonce order, S / rate seconds apart.
+    const items = new Array(total);
+    for (let i = 0; i < total; i++) {
+      const s = i % signers.length;
+      items[i] = { node: s % this.network.nodes.length, bytes: signed[s][Math.floor(i / signers.length)].bytes };
+    }
+    await waitIdle(this.network);
+    const row = await measured(this.network, this.network.processes(), () => openLoop(this.target, items, { ratePerSec, warmupMs }));
+    return { system: 'tradeledger', nodes: this.network.nodes.length, mode: 'open', ...extra, ...row };
+  }
+
+  close() {
+    this.target.close();
+  }
+}
+
+export class EtcdRunner {
+  constructor({ cluster, valueBytes, timing }) {
+    this.cluster = cluster;
+    this.valueBytes = valueBytes;
+    this.timing = timing;
+    this.target = new HttpTarget(cluster.urls, { path: '/v3/kv/put', headers: { 'content-type': 'application/json' }, classify: classifyEtcdPut });
+    this.rateEstimate = 3000;
+    this.runs = 0;
+  }
+
+  async closed(clients) {
+    const { warmupMs, durationMs } = this.timing;
+    const perLane = Math.ceil((this.rateEstimate * 1.4 * (warmupMs + durationMs)) / 1000 / clients) + 16;
+    const run = this.runs++;
+    const lanes = Array.from({ length: clients }, (_, j) => {
+      let refills = 0;
+      return { node: j % this.cluster.size, items: etcdPutBodies(perLane, this.valueBytes, `bench/r${run}/c${j}`).map((bytes) => ({ bytes })), refill: (count) => etcdPutBodies(count, this.valueBytes, `bench/r${run}/c${j}/x${refills++}`).map((bytes) => ({ bytes })) };
+    });
+    const row = await measured(undefined, this.cluster.processes(), () => closedLoop(this.target, lanes, { warmupMs, durationMs }));
+    this.rateEstimate = Math.max(this.rateEstimate, row.committedPerSec);
+    return { system: 'etcd', nodes: this.cluster.size, mode: 'closed', clients, ...row };
+  }
+
+  async open(ratePerSec) {
+    const { warmupMs, durationMs } = this.timing;
+    const total = Math.ceil((ratePerSec * (warmupMs + durationMs)) / 1000);
+    const run = this.runs++;
+    const items = etcdPutBodies(total, this.valueBytes, `bench/r${run}`).map((bytes, i) => ({ node: i % this.cluster.size, bytes }));
+    const row = await measured(undefined, this.cluster.processes(), () => openLoop(this.target, items, { ratePerSec, warmupMs }));
+    return { system: 'etcd', nodes: this.cluster.size, mode: 'open', ...row };
+  }
+
+  close() {
+    this.target.close();
+  }
+}

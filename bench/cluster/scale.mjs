@@ -1,0 +1,146 @@
+// `--scale [count]`: tradeledger with a large ledger (1,000,000 transactions by default).
+// - the committed rate with an empty ledger, then after `count` documents were committed (the same
+//   closed-loop run both times), and their ratio;
+// - restart to serving: a follower holding the ledger is stopped (SIGTERM) and started again; the
+//   time until it prints its ready line (API up) and until it has caught up with the leader;
+// - sync of a new node: a follower's data folder is emptied and the node started again, so it
+//   fetches and verifies the whole ledger by block sync (the leader's Raft log keeps only its last
+//   entries); the time until its head equals the leader's, in transactions per second, next to the
+//   signature-verification limit measured in this process.
+//
+// Owns: filling a network and the three scale measurements. Must never: count the fill itself as a
+// measured rate (it is reported as what it is: a bulk load at full concurrency).
+import { rmSync, mkdirSync } from 'node:fs';
+import { publicKeyFromSeed, sign, verify } from '@tradeledger/ledger';
+import { createToken } from '@tradeledger/node';
+import { DocumentFactory, probeEachKind, setupStory } from './documents.mjs';
+import { closedLoop } from './loadgen.mjs';
+import { Network } from './network.mjs';
+import { waitIdle, TradeledgerRunner } from './phases.mjs';
+import { SignPool } from './sign-pool.mjs';
+
+/** Transactions signed and sent per fill chunk (bounds the bench's memory: about 2 KiB each). */
+const FILL_CHUNK_TXS = 50_000;
+
+/** Ed25519 verifications per second on one core, node:crypto with a cached key (the nodes' hot path). */
+function verifyRatePerCore() {
+  const seed = new Uint8Array(32).fill(3);
+  const key = publicKeyFromSeed(seed);
+  const message = new Uint8Array(32).fill(1);
+  const signature = sign(seed, message);
+  for (let i = 0; i < 500; i++) verify(key, message, signature);
+  const n = 5000;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) if (!verify(key, message, signature)) throw new Error('verify failed');
+  return n / ((performance.now() - started) / 1000);
+}
+
+async function fill(network, runner, pool, count, clients, say) {
+  const signers = runner.signers.slice(0, clients);
+  let sent = 0;
+  let committed = 0;
+  const started = performance.now();
+  while (sent < count) {
+    const chunk = Math.min(FILL_CHUNK_TXS, count - sent);
+    const perLane = Math.ceil(chunk / signers.length);
+    const signed = await pool.sign(signers.map((signer) => ({ signer, count: perLane })));
+    const lanes = signers.map((signer, j) => ({ node: j % network.nodes.length, items: signed[j], refill: () => [] }));
+    // Each lane sends all of its items (no clock): a closed loop bounded by the items.
+    const errors = {};
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (const item of lane.items) {
+          const outcome = await runner.target.send(lane.node, item.bytes);
+          if (outcome.ok) committed++;
+          else errors[outcome.code] = (errors[outcome.code] ?? 0) + 1;
+        }
+      }),
+    );
+    sent += perLane * signers.length;
+    const elapsed = (performance.now() - started) / 1000;
+    say(`  fill: ${committed.toLocaleString('en-US')} committed of ${sent.toLocaleString('en-US')} sent, ${Math.round(committed / elapsed)} tx/s overall (signing included)${Object.keys(errors).length > 0 ? `, errors ${JSON.stringify(errors)}` : ''}`);
+  }
+  return { sent, committed, seconds: (performance.now() - started) / 1000 };
+}
+
+async function waitForHeight(network, node, height, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await network.status(node).catch(() => undefined);
+    if (status !== undefined && status.height >= height) return status;
+    if (Date.now() > deadline) throw new Error(`${node.name} did not reach height ${height} within ${timeoutMs} ms (at ${status?.height})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function runScale({ count, benchProducers, timing, clients, say, verifyWorkers }) {
+  say(`\nscale: ${count.toLocaleString('en-US')} transactions in the ledger (3 nodes)`);
+  const network = await Network.create({ nodes: 3, benchProducers, label: 'scale', extraConfig: verifyWorkers === undefined ? undefined : { verifyWorkers } });
+  let pool;
+  let runner;
+  try {
+    await network.startAll();
+    const ids = await setupStory(network);
+    const nowMs = Date.now();
+    const factory = new DocumentFactory({ chainId: network.chainId, ids, nowMs });
+    pool = new SignPool({ chainId: network.chainId, ids, nowMs });
+    runner = new TradeledgerRunner({ network, pool, factory, timing });
+    await probeEachKind(network, factory, runner.signers);
+
+    const empty = await runner.closed(clients);
+    say(`  empty ledger: closed loop C=${clients}: ${Math.round(empty.committedPerSec)} tx/s, p99 ${Math.round(empty.latencyMs.p99)} ms`);
+    const filled = await fill(network, runner, pool, count, clients, say);
+    await waitIdle(network);
+    const head = await network.waitForEqualHeads();
+    const counters = await network.counters(network.nodes[0]);
+    const ledgerTxs = counters.txsOk + counters.txsInvalid;
+    const full = await runner.closed(clients);
+    say(`  ledger of ${ledgerTxs.toLocaleString('en-US')} txs (height ${head.height}): closed loop C=${clients}: ${Math.round(full.committedPerSec)} tx/s, p99 ${Math.round(full.latencyMs.p99)} ms — ${(full.committedPerSec / empty.committedPerSec).toFixed(2)}× the empty-ledger rate`);
+
+    // Restart to serving: a follower, stopped cleanly and started again.
+    const leader = await network.waitForLeader();
+    const follower = network.nodes.find((n) => n !== leader);
+    await waitIdle(network);
+    const heightBefore = (await network.status(leader)).height;
+    await network.stop(follower);
+    const restartStarted = performance.now();
+    const readyMs = await network.start(follower);
+    await waitForHeight(network, follower, heightBefore, 120_000);
+    const caughtUpMs = performance.now() - restartStarted;
+    say(`  restart of a follower holding the ledger: ready (API serving) after ${Math.round(readyMs)} ms, at the leader's head after ${Math.round(caughtUpMs)} ms`);
+
+    // A new node: the same identity with an empty data folder syncs the whole ledger by block sync.
+    await network.stop(follower);
+    rmSync(follower.dataDir, { recursive: true, force: true });
+    mkdirSync(follower.dataDir, { recursive: true });
+    follower.token = createToken(follower.dataDir, { org: follower.lei, label: 'cluster bench' }).token;
+    const target = (await network.status(leader)).height;
+    const syncStarted = performance.now();
+    await network.start(follower);
+    await waitForHeight(network, follower, target, 3_600_000);
+    const syncSec = (performance.now() - syncStarted) / 1000;
+    const syncRate = ledgerTxs / syncSec;
+    const perCore = verifyRatePerCore();
+    const cores = (await import('node:os')).availableParallelism();
+    const verificationLimit = (cores * perCore) / 3;
+    say(`  new node sync: ${ledgerTxs.toLocaleString('en-US')} txs in ${syncSec.toFixed(1)} s = ${Math.round(syncRate)} tx/s (${((syncRate / verificationLimit) * 100).toFixed(0)}% of the verification limit ${Math.round(verificationLimit)} tx/s = ${cores} cores × ${Math.round(perCore)} verifications/s ÷ 3 nodes)`);
+    return {
+      count,
+      ledgerTxs,
+      height: head.height,
+      fill: filled,
+      emptyCommittedPerSec: empty.committedPerSec,
+      fullCommittedPerSec: full.committedPerSec,
+      fullOverEmpty: full.committedPerSec / empty.committedPerSec,
+      empty,
+      full,
+      restart: { readyMs, caughtUpMs },
+      sync: { seconds: syncSec, txsPerSec: syncRate, verifyPerCorePerSec: perCore, verificationLimitTxsPerSec: verificationLimit, shareOfLimit: syncRate / verificationLimit },
+    };
+  } finally {
+    runner?.close();
+    await pool?.close();
+    await network.stopAll();
+    network.remove();
+  }
+}
