@@ -7,12 +7,12 @@
 // offered) and, for a full run, the SVG charts the README embeds (bench/results/cluster-*.svg).
 //
 //   node bench/cluster.mjs [--quick] [--nodes 1,3,5] [--clients 16,64,256] [--rates 250,500,1000,2000]
-//                          [--duration s] [--warmup s] [--cutting 256:1,1024:5,...] [--no-etcd]
-//                          [--scale [count]] [--profile] [--verify-workers n]
+//                          [--duration s] [--warmup s] [--cutting 256:1,1024:5,...] [--sweep-rate 250] [--no-etcd]
+//                          [--scale [count]] [--profile] [--verify-workers n] [--charts-from <json>]
 //
 // Every process it starts (nodes, etcd members) is stopped at the end, on an error and on Ctrl-C.
 // See README "Cluster benchmark" for what each figure means.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { barChart, lineChart } from './cluster/charts.mjs';
@@ -49,7 +49,8 @@ const settings = {
   rates: numbers(option('rates', quick ? '250,1000,2000' : '250,500,1000,2000')),
   warmupMs: Number(option('warmup', quick ? 1 : 2)) * 1000,
   durationMs: Number(option('duration', quick ? 4 : 10)) * 1000,
-  cutting: option('cutting', quick ? '' : '64:1,256:2,1024:5,1024:20')
+  sweepRate: Number(option('sweep-rate', '250')),
+  cutting: option('cutting', quick ? '' : '64:1,256:5,1024:5,1024:25,4096:50')
     .split(',')
     .filter((p) => p !== '')
     .map((p) => {
@@ -78,11 +79,11 @@ const fmtInt = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '�
 const fmtMs = (v) => (v === null || v === undefined ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
 const HEADER = `${'system'.padEnd(12)} ${'n'.padStart(2)} ${'load'.padEnd(18)} ${'ok/s'.padStart(7)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'p99'.padStart(6)} ${'max'.padStart(6)} ${'blk/s'.padStart(6)} ${'tx/blk'.padStart(6)} ${'cpu (cores) / peak RSS MiB per process'.padEnd(40)} errors`;
 function printRow(row) {
-  const load = row.mode === 'closed' ? `closed C=${row.clients}` : `open ${row.offeredPerSec}/s`;
+  const load = row.mode === 'closed' ? `closed C=${row.clients}${row.via === 'leader' ? ' →L' : ''}` : `open ${row.offeredPerSec}/s`;
   const label = row.cutting === undefined ? load : `${load} ${row.cutting.maxTxs}:${row.cutting.maxWaitMs}`;
   const procs = row.processes.map((p) => `${p.cpuCores === null ? '—' : p.cpuCores.toFixed(2)}/${fmtInt(p.peakRssMiB)}`).join(' ');
-  const errors = Object.entries(row.errors).map(([code, n]) => `${code}×${n}`).join(' ');
-  say(`${row.system.padEnd(12)} ${String(row.nodes).padStart(2)} ${label.padEnd(18)} ${fmtInt(row.committedPerSec).padStart(7)} ${fmtMs(row.latencyMs.p50).padStart(6)} ${fmtMs(row.latencyMs.p95).padStart(6)} ${fmtMs(row.latencyMs.p99).padStart(6)} ${fmtMs(row.latencyMs.max).padStart(6)} ${(row.blocksPerSec === undefined ? '—' : row.blocksPerSec.toFixed(0)).padStart(6)} ${(row.meanBlockTxs === undefined || row.meanBlockTxs === null ? '—' : row.meanBlockTxs.toFixed(1)).padStart(6)} ${procs.padEnd(40)} ${errors}${row.refills > 0 ? ` (signed during run: ${row.refills}×64)` : ''}  [client ${row.loadGeneratorCpuCores.toFixed(2)} cores]`);
+  const errors = [...Object.entries(row.errors).map(([code, n]) => `${code}×${n}`), ...(row.elections > 0 ? [`(elections: ${row.elections})`] : [])].join(' ');
+  say(`${row.system.padEnd(12)} ${String(row.nodes).padStart(2)} ${label.padEnd(18)} ${fmtInt(row.committedPerSec).padStart(7)} ${fmtMs(row.latencyMs.p50).padStart(6)} ${fmtMs(row.latencyMs.p95).padStart(6)} ${fmtMs(row.latencyMs.p99).padStart(6)} ${fmtMs(row.latencyMs.max).padStart(6)} ${(row.blocksPerSec === undefined ? '—' : row.blocksPerSec.toFixed(0)).padStart(6)} ${(row.meanBlockTxs === undefined || row.meanBlockTxs === null ? '—' : row.meanBlockTxs.toFixed(1)).padStart(6)} ${procs.padEnd(40)} ${errors}${row.refills > 0 ? ` (signed during run: ${row.refills}×64)` : ''}  [client ${row.loadGeneratorCpuCores.toFixed(2)}, machine ${row.machineBusyCores.toFixed(2)} cores]`);
 }
 
 const rows = [];
@@ -134,19 +135,26 @@ async function main() {
     result.profile = await runProfile({ benchProducers: BENCH_PRODUCERS, timing, clients: Math.max(...settings.clients), say, withNetwork });
     return;
   }
+  if (settings.scale !== undefined) {
+    // The scale run is long (the fill alone is count ÷ committed rate): it runs on its own.
+    result.scale = await runScale({ count: settings.scale, benchProducers: BENCH_PRODUCERS, timing, clients: Math.max(...settings.clients), say, verifyWorkers: settings.verifyWorkers });
+    return;
+  }
   let meanTxBytes = 1500;
   // The primary network: client sweep, offered-rate sweep, block-cutting sweep.
   say(HEADER);
   await withNetwork(primaryNodes, {}, async ({ network, runner, sizes }) => {
     result.txSizesBytes = sizes;
     for (const clients of settings.clients) record(await runner.closed(clients));
+    // The same top concurrency with every client on the leader: what forwarding through followers costs.
+    record(await runner.closed(Math.max(...settings.clients), {}, { via: 'leader' }));
     for (const rate of settings.rates) record(await runner.open(rate));
     for (const cutting of settings.cutting) {
       network.setBlockCutting({ maxTxs: cutting.maxTxs, maxWaitMs: cutting.maxWaitMs });
       await network.stopAll();
       await network.startAll();
       record(await runner.closed(Math.max(...settings.clients), { cutting }));
-      record(await runner.open(1000, { cutting }));
+      record(await runner.open(settings.sweepRate, { cutting }));
     }
   });
   // Mean size of the load's transactions as the clients sent them (the etcd values' size).
@@ -157,7 +165,7 @@ async function main() {
   for (const nodes of settings.nodes.filter((n) => n !== primaryNodes)) {
     await withNetwork(nodes, {}, async ({ runner }) => {
       record(await runner.closed(Math.max(...settings.clients)));
-      record(await runner.open(1000));
+      record(await runner.open(settings.sweepRate));
     });
   }
 
@@ -177,13 +185,11 @@ async function main() {
       }
     }
   }
-
-  if (settings.scale !== undefined) result.scale = await runScale({ count: settings.scale, benchProducers: BENCH_PRODUCERS, timing, clients: Math.max(...settings.clients), say, verifyWorkers: settings.verifyWorkers });
 }
 
 function summarize() {
   const best = (system) => {
-    const values = rows.filter((r) => r.system === system && r.mode === 'closed' && r.nodes === 3 && r.cutting === undefined && settings.clients.includes(r.clients)).map((r) => r.committedPerSec);
+    const values = rows.filter((r) => r.system === system && r.mode === 'closed' && r.nodes === 3 && r.cutting === undefined && r.via === undefined && settings.clients.includes(r.clients)).map((r) => r.committedPerSec);
     return values.length === 0 ? null : Math.max(...values);
   };
   result.tradeledgerBestCommittedPerSec = best('tradeledger');
@@ -193,12 +199,12 @@ function summarize() {
   result.p99AtThousandMs = atThousand?.latencyMs.p99 ?? null;
 }
 
-function charts() {
+function charts(runDate = date) {
   const open = (system, nodes = 3) => rows.filter((r) => r.system === system && r.mode === 'open' && r.nodes === nodes && r.cutting === undefined);
   const tl = open('tradeledger');
   const et = open('etcd');
   const xTicks = [0, ...settings.rates];
-  const subtitle = `${info.cores} cores, Node ${info.node}, ${date.slice(0, 10)}; ${settings.durationMs / 1000} s per point after ${settings.warmupMs / 1000} s warm-up`;
+  const subtitle = `${info.cores} cores, Node ${info.node}, ${runDate.slice(0, 10)}; ${settings.durationMs / 1000} s per point after ${settings.warmupMs / 1000} s warm-up`;
   const files = {};
   files['cluster-throughput.svg'] = lineChart({
     title: 'Committed per second vs offered load (3 nodes / members)',
@@ -233,32 +239,62 @@ function charts() {
   });
   const nodeCounts = [...new Set(rows.filter((r) => r.system === 'tradeledger' && r.cutting === undefined).map((r) => r.nodes))].sort((a, b) => a - b);
   const maxClients = Math.max(...settings.clients);
+  const tlRow = (pred) => rows.find((r) => r.system === 'tradeledger' && r.via === undefined && pred(r));
   files['cluster-nodes.svg'] = barChart({
-    title: 'Network size: 1 / 3 / 5 nodes',
+    title: 'tradeledger network size: 1, 3 and 5 nodes',
     subtitle,
-    yLabel: 'tx/s (bars) — ms (p99)',
     groups: nodeCounts.map((n) => `${n} node${n === 1 ? '' : 's'}`),
-    series: [
-      { name: `closed loop C=${maxClients}, tx/s`, values: nodeCounts.map((n) => rows.find((r) => r.system === 'tradeledger' && r.mode === 'closed' && r.nodes === n && r.clients === maxClients && r.cutting === undefined)?.committedPerSec ?? null) },
-      { name: 'open 1,000/s: p99 ms ×10', values: nodeCounts.map((n) => { const r = rows.find((x) => x.system === 'tradeledger' && x.mode === 'open' && x.nodes === n && x.offeredPerSec === 1000 && x.cutting === undefined); return r?.latencyMs.p99 === null || r === undefined ? null : r.latencyMs.p99 * 10; }) },
+    panels: [
+      {
+        yLabel: 'committed tx/s',
+        series: [
+          { name: `closed loop, C=${maxClients}: committed tx/s`, values: nodeCounts.map((n) => tlRow((r) => r.mode === 'closed' && r.nodes === n && r.clients === maxClients && r.cutting === undefined)?.committedPerSec ?? null) },
+          { name: `open loop, ${settings.sweepRate} tx/s offered: committed tx/s`, values: nodeCounts.map((n) => tlRow((r) => r.mode === 'open' && r.nodes === n && r.offeredPerSec === settings.sweepRate && r.cutting === undefined)?.committedPerSec ?? null) },
+        ],
+      },
+      {
+        yLabel: 'commit latency (ms)',
+        series: [
+          { name: `open loop, ${settings.sweepRate} tx/s offered: p50 ms`, values: nodeCounts.map((n) => tlRow((r) => r.mode === 'open' && r.nodes === n && r.offeredPerSec === settings.sweepRate && r.cutting === undefined)?.latencyMs.p50 ?? null) },
+          { name: `open loop, ${settings.sweepRate} tx/s offered: p99 ms`, values: nodeCounts.map((n) => tlRow((r) => r.mode === 'open' && r.nodes === n && r.offeredPerSec === settings.sweepRate && r.cutting === undefined)?.latencyMs.p99 ?? null) },
+        ],
+      },
     ],
   });
   const cut = rows.filter((r) => r.cutting !== undefined);
   if (cut.length > 0) {
-    const label = (c) => `${c.maxTxs} tx / ${c.maxWaitMs} ms`;
     const points = settings.cutting;
+    const at = (mode, c) => cut.find((r) => r.mode === mode && r.cutting.maxTxs === c.maxTxs && r.cutting.maxWaitMs === c.maxWaitMs);
     files['cluster-cutting.svg'] = barChart({
       title: 'Block cutting limits (maxTxs / maxWaitMs), 3 nodes',
       subtitle,
-      yLabel: 'tx/s (bars) — ms (p99 ×10)',
-      groups: points.map(label),
-      series: [
-        { name: `closed C=${maxClients}, tx/s`, values: points.map((c) => cut.find((r) => r.mode === 'closed' && r.cutting.maxTxs === c.maxTxs && r.cutting.maxWaitMs === c.maxWaitMs)?.committedPerSec ?? null) },
-        { name: 'open 1,000/s: p99 ms ×10', values: points.map((c) => { const r = cut.find((x) => x.mode === 'open' && x.cutting.maxTxs === c.maxTxs && x.cutting.maxWaitMs === c.maxWaitMs); return r?.latencyMs.p99 == null ? null : r.latencyMs.p99 * 10; }) },
+      groups: points.map((c) => `${c.maxTxs}/${c.maxWaitMs}ms`),
+      panels: [
+        { yLabel: 'committed tx/s', series: [{ name: `closed loop, C=${maxClients}: committed tx/s`, values: points.map((c) => at('closed', c)?.committedPerSec ?? null) }] },
+        {
+          yLabel: 'commit latency (ms)',
+          series: [
+            { name: `open loop, ${settings.sweepRate} tx/s offered: p50 ms`, values: points.map((c) => at('open', c)?.latencyMs.p50 ?? null) },
+            { name: `open loop, ${settings.sweepRate} tx/s offered: p99 ms`, values: points.map((c) => at('open', c)?.latencyMs.p99 ?? null) },
+          ],
+        },
       ],
     });
   }
   return files;
+}
+
+const chartsFrom = option('charts-from', undefined);
+if (chartsFrom !== undefined) {
+  // Redraw the charts of an earlier run from its JSON (no processes are started).
+  const saved = JSON.parse(readFileSync(chartsFrom, 'utf8'));
+  Object.assign(settings, saved.settings);
+  rows.push(...saved.rows);
+  for (const [name, svg] of Object.entries(charts(saved.date))) {
+    writeFileSync(join(here, 'results', name), svg);
+    say(`wrote ${join(here, 'results', name)}`);
+  }
+  process.exit(0);
 }
 
 let failed;
@@ -276,13 +312,13 @@ if (result.ratioVsEtcd !== null) say(`ratio vs etcd (best committed tx/s over C=
 if (result.p99AtThousandMs !== null) say(`p99 commit latency at 1,000 tx/s offered: ${fmtMs(result.p99AtThousandMs)} ms`);
 const resultsDir = join(here, 'results');
 mkdirSync(resultsDir, { recursive: true });
-const tag = settings.profile ? 'profile' : quick ? 'quick' : undefined;
+const tag = settings.profile ? 'profile' : settings.scale !== undefined ? `scale${quick ? '-quick' : ''}` : quick ? 'quick' : undefined;
 const out = join(resultsDir, `cluster-${date.slice(0, 10)}${tag === undefined ? '' : `-${tag}`}.json`);
 if (failed === undefined || rows.length > 0) {
   writeFileSync(out, `${JSON.stringify({ ...result, ...(failed === undefined ? {} : { error: String(failed.message ?? failed) }) }, null, 2)}\n`);
   say(`wrote ${out}`);
 }
-if (!quick && !settings.profile && failed === undefined && rows.length > 0) {
+if (!quick && !settings.profile && settings.scale === undefined && failed === undefined && rows.length > 0) {
   for (const [name, svg] of Object.entries(charts())) {
     writeFileSync(join(resultsDir, name), svg);
     say(`wrote ${join(resultsDir, name)}`);

@@ -37,10 +37,10 @@ function logTicks(min, max) {
   return ticks.filter((t) => t >= min / 1.0001 && t <= max * 1.0001);
 }
 
-function frame(title, subtitle, body) {
+function frame(title, subtitle, body, height = HEIGHT) {
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`,
     subtitle === undefined ? '' : `<text x="${MARGIN.left}" y="38" fill="#555">${esc(subtitle)}</text>`,
     ...body,
@@ -105,44 +105,56 @@ export function lineChart(chart) {
 }
 
 /**
- * @param {{ title: string, subtitle?: string, yLabel: string, groups: string[],
- *   series: Array<{ name: string, values: Array<number | null>, color?: string }> }} chart
+ * Grouped bars in one or more side-by-side panels, each with its own y axis (throughput in one,
+ * latency in another) and the legend under the panels.
+ * @param {{ title: string, subtitle?: string, groups: string[],
+ *   panels: Array<{ yLabel: string, series: Array<{ name: string, values: Array<number | null>, color?: string }> }> }} chart
  */
 export function barChart(chart) {
-  const plotW = WIDTH - MARGIN.left - MARGIN.right;
-  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const values = chart.series.flatMap((s) => s.values).filter((v) => v !== null && Number.isFinite(v));
-  const yTicks = niceTicks(Math.max(...values, 1));
-  const hi = yTicks[yTicks.length - 1];
-  const yScale = (y) => MARGIN.top + plotH - (y / hi) * plotH;
-  const groupW = plotW / chart.groups.length;
-  const barW = (groupW * 0.7) / chart.series.length;
+  const left = 70;
+  const gap = 70;
+  const right = 20;
+  const legendRows = chart.panels.reduce((n, p) => n + p.series.length, 0);
+  const bottom = 40 + legendRows * 18;
+  const height = Math.max(HEIGHT, MARGIN.top + 260 + bottom);
+  const plotH = height - MARGIN.top - bottom;
+  const panelW = (WIDTH - left - right - gap * (chart.panels.length - 1)) / chart.panels.length;
   const body = [];
-  for (const t of yTicks) {
-    const y = yScale(t);
-    body.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e5e5"/>`);
-    body.push(`<text x="${MARGIN.left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" fill="#333">${fmt(t)}</text>`);
-  }
-  chart.groups.forEach((group, g) => {
-    const x0 = MARGIN.left + g * groupW + groupW * 0.15;
-    body.push(`<text x="${(MARGIN.left + (g + 0.5) * groupW).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${esc(group)}</text>`);
-    chart.series.forEach((series, i) => {
-      const v = series.values[g];
-      if (v === null || v === undefined || !Number.isFinite(v)) return;
-      const color = series.color ?? COLORS[i % COLORS.length];
-      const x = x0 + i * barW;
-      body.push(`<rect x="${x.toFixed(1)}" y="${yScale(v).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(MARGIN.top + plotH - yScale(v)).toFixed(1)}" fill="${color}"/>`);
-      body.push(`<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(yScale(v) - 4).toFixed(1)}" text-anchor="middle" font-size="10" fill="#333">${fmt(v)}</text>`);
+  let legendIndex = 0;
+  chart.panels.forEach((panel, p) => {
+    const x0 = left + p * (panelW + gap);
+    const values = panel.series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined && Number.isFinite(v));
+    const yTicks = niceTicks(Math.max(...values, 1));
+    const hi = yTicks[yTicks.length - 1];
+    const yScale = (y) => MARGIN.top + plotH - (y / hi) * plotH;
+    for (const t of yTicks) {
+      const y = yScale(t);
+      body.push(`<line x1="${x0}" x2="${(x0 + panelW).toFixed(1)}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e5e5"/>`);
+      body.push(`<text x="${x0 - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" fill="#333">${fmt(t)}</text>`);
+    }
+    const groupW = panelW / chart.groups.length;
+    const barW = (groupW * 0.76) / panel.series.length;
+    chart.groups.forEach((group, g) => {
+      const gx = x0 + g * groupW + groupW * 0.12;
+      body.push(`<text x="${(x0 + (g + 0.5) * groupW).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${esc(group)}</text>`);
+      panel.series.forEach((series, i) => {
+        const v = series.values[g];
+        if (v === null || v === undefined || !Number.isFinite(v)) return;
+        const color = series.color ?? COLORS[(legendIndex + i) % COLORS.length];
+        const x = gx + i * barW;
+        body.push(`<rect x="${x.toFixed(1)}" y="${yScale(v).toFixed(1)}" width="${Math.max(1, barW - 2).toFixed(1)}" height="${(MARGIN.top + plotH - yScale(v)).toFixed(1)}" fill="${color}"/>`);
+        body.push(`<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(yScale(v) - 4).toFixed(1)}" text-anchor="middle" font-size="10" fill="#333">${fmt(v)}</text>`);
+      });
     });
+    body.push(`<rect x="${x0}" y="${MARGIN.top}" width="${panelW.toFixed(1)}" height="${plotH}" fill="none" stroke="#999"/>`);
+    body.push(`<text transform="translate(${x0 - 52} ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(panel.yLabel)}</text>`);
+    panel.series.forEach((series, i) => {
+      const color = series.color ?? COLORS[(legendIndex + i) % COLORS.length];
+      const ly = MARGIN.top + plotH + 36 + (legendIndex + i) * 18;
+      body.push(`<rect x="${left}" y="${ly - 6}" width="22" height="12" fill="${color}"/>`);
+      body.push(`<text x="${left + 28}" y="${ly + 4}">${esc(series.name)}</text>`);
+    });
+    legendIndex += panel.series.length;
   });
-  body.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
-  body.push(`<text transform="translate(18 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(chart.yLabel)}</text>`);
-  chart.series.forEach((series, i) => {
-    const color = series.color ?? COLORS[i % COLORS.length];
-    const ly = MARGIN.top + 10 + i * 20;
-    const lx = MARGIN.left + plotW + 14;
-    body.push(`<rect x="${lx}" y="${ly - 6}" width="22" height="12" fill="${color}"/>`);
-    body.push(`<text x="${lx + 28}" y="${ly + 4}">${esc(series.name)}</text>`);
-  });
-  return frame(chart.title, chart.subtitle, body);
+  return frame(chart.title, chart.subtitle, body, height);
 }

@@ -24,7 +24,8 @@ export class HttpTarget {
    * @param {string[]} urls one base URL per node (http://127.0.0.1:port)
    * @param {(answer: { status: number, text: string }) => { ok: boolean, code?: string }} classify
    */
-  constructor(urls, { path, headers, classify, maxSockets = 1024 }) {
+  /** maxSockets per node: below the node's API_MAX_CONNECTIONS (1024), leaving room for the bench's own status and metrics reads; requests beyond it wait in the agent's queue (and that wait counts in their latency). */
+  constructor(urls, { path, headers, classify, maxSockets = 512 }) {
     this.nodes = urls.map((url) => {
       const u = new URL(url);
       return { host: u.hostname, port: Number(u.port), agent: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }) };
@@ -107,6 +108,9 @@ class Tally {
  */
 export async function closedLoop(target, lanes, { warmupMs, durationMs }) {
   const startMs = performance.now();
+  // The measured window on the monotonic clock CPU profiles use (for --profile).
+  const startUs = Number(process.hrtime.bigint() / 1000n);
+  const windowUs = { fromUs: startUs + warmupMs * 1000, toUs: startUs + (warmupMs + durationMs) * 1000 };
   const tally = new Tally(startMs + warmupMs, startMs + warmupMs + durationMs);
   const endMs = startMs + warmupMs + durationMs;
   let refills = 0;
@@ -125,7 +129,7 @@ export async function closedLoop(target, lanes, { warmupMs, durationMs }) {
     }
   };
   await Promise.all(lanes.map(run));
-  return { ...tally.result(), clients: lanes.length, refills };
+  return { ...tally.result(), clients: lanes.length, refills, windowUs };
 }
 
 /**

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGenesis, publicKeyFromSeed, toHex, tradeStateMachine, writeKeyFile } from '@tradeledger/ledger';
 import { createToken, exampleNodeSeed, exampleSigningSeed, peerIdFromEd25519PublicKey, readExampleGenesis, readExampleManifest } from '@tradeledger/node';
-import { freePort, spawnTracked, stopChild, waitForOutput } from './processes.mjs';
+import { freePort, removeOnExit, spawnTracked, stopChild, waitForOutput } from './processes.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const EXAMPLES_DIR = join(ROOT, 'examples');
@@ -60,16 +60,20 @@ function signingIdentities(benchProducers) {
 
 export class Network {
   /**
-   * @param {{ nodes: number, benchProducers: number, blockCutting?: object, extraConfig?: object, chainId?: string, label?: string, nodeArgs?: string[] }} options
+   * @param {{ nodes: number, benchProducers: number, blockCutting?: object, extraConfig?: object, chainId?: string, label?: string, nodeArgs?: string[], joiners?: string[] }} options
    *   nodeArgs: Node.js flags for every node process (the profile run passes --cpu-prof)
+   *   joiners: example organizations whose node is configured but joins later (not in genesis)
    */
   constructor(options) {
     this.options = options;
     this.dir = mkdtempSync(join(tmpdir(), `tl-bench-${options.label ?? 'net'}-`));
+    removeOnExit(this.dir);
     this.chainId = options.chainId ?? 'tradeledger-bench';
     this.nodes = [];
     this.organizations = [];
     this.signers = [];
+    /** Configured nodes that are not members yet (started by the caller once governance adds them). */
+    this.joiners = [];
   }
 
   static async create(options) {
@@ -97,24 +101,30 @@ export class Network {
     const { block } = buildGenesis(tradeStateMachine(), { chainId: this.chainId, timestamp, config: genesisConfig });
     writeFileSync(join(this.dir, 'genesis.json'), JSON.stringify({ chainId: this.chainId, timestamp, config: genesisConfig, hash: block.hashHex }));
 
+    // Founding nodes, then `joiners` (configured, in everyone's peer list, not in genesis: they
+    // join through governance, see scale.mjs).
+    const joiners = this.options.joiners ?? [];
+    const all = [...nodeOrgs, ...joiners];
     const ports = [];
-    for (const _ of nodeOrgs) ports.push({ api: await freePort(), p2p: await freePort() });
-    for (const [i, name] of nodeOrgs.entries()) {
+    for (const _ of all) ports.push({ api: await freePort(), p2p: await freePort() });
+    const manifest = readExampleManifest(EXAMPLES_DIR);
+    for (const [i, name] of all.entries()) {
       const seed = exampleNodeSeed(name);
       const peerId = peerIdFromEd25519PublicKey(publicKeyFromSeed(seed));
       const home = join(this.dir, name);
       const dataDir = join(home, 'data');
       mkdirSync(dataDir, { recursive: true });
       writeKeyFile(join(home, 'node-key.json'), seed);
-      const peers = nodeOrgs
+      const peers = all
         .map((other, j) => ({ other, j }))
         .filter(({ j }) => j !== i)
         .map(({ other, j }) => ({ peerId: peerIdFromEd25519PublicKey(publicKeyFromSeed(exampleNodeSeed(other))), addrs: [`/ip4/127.0.0.1/tcp/${ports[j].p2p}`] }));
-      const lei = readExampleManifest(EXAMPLES_DIR).signers[name];
+      const lei = manifest.signers[name];
       const node = { name, peerId, home, dataDir, configFile: join(home, 'node.json'), apiPort: ports[i].api, p2pPort: ports[i].p2p, apiUrl: `http://127.0.0.1:${ports[i].api}`, token: '', process: undefined, lei };
       this.writeConfig(node, peers);
       node.token = createToken(dataDir, { org: lei, label: 'cluster bench' }).token;
-      this.nodes.push(node);
+      if (i < nodeOrgs.length) this.nodes.push(node);
+      else this.joiners.push(node);
     }
   }
 
@@ -158,7 +168,7 @@ export class Network {
   }
 
   async stopAll() {
-    await Promise.all(this.nodes.map((node) => this.stop(node)));
+    await Promise.all([...this.nodes, ...this.joiners].map((node) => this.stop(node)));
   }
 
   remove() {
@@ -166,7 +176,14 @@ export class Network {
   }
 
   async api(node, path, init = {}) {
-    const response = await fetch(`${node.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${node.token}`, ...(init.headers ?? {}) }, signal: AbortSignal.timeout(30_000) });
+    let response;
+    try {
+      response = await fetch(`${node.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${node.token}`, ...(init.headers ?? {}) }, signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      const child = node.process;
+      const state = child === undefined ? 'not started' : child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : 'running';
+      throw new Error(`${node.name} ${path}: ${error.cause?.code ?? error.message} (process ${state}); its last output: ${child?.log.slice(-1500) ?? ''}`, { cause: error });
+    }
     const text = await response.text();
     let body = text;
     try {
@@ -221,6 +238,8 @@ export class Network {
       txsInvalid: value('tradeledger_txs_committed_total\\{result="invalid"\\}'),
       blockBytes: value('tradeledger_block_bytes_sum'),
       height: value('tradeledger_height'),
+      elections: value('tradeledger_raft_elections_total'),
+      term: value('tradeledger_raft_term'),
     };
   }
 

@@ -54,18 +54,38 @@ function blockFigures(before, after, wallSec) {
   };
 }
 
+/** A node's counters, retried: an overloaded node may drop a connection now and then. */
+async function countersOf(network, node) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await network.counters(node);
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/** Elections started on any node (a leader change under load shows up here). */
+async function elections(network) {
+  const all = await Promise.all(network.nodes.map((n) => countersOf(network, n)));
+  return all.reduce((sum, c) => sum + c.elections, 0);
+}
+
 /** Runs `body` with node counters and process figures taken around it. */
 async function measured(network, processes, body) {
-  const before = network === undefined ? undefined : await network.counters(network.nodes[0]);
+  const before = network === undefined ? undefined : await countersOf(network, network.nodes[0]);
+  const electionsBefore = network === undefined ? undefined : await elections(network);
   const sampler = new ProcessSampler(processes);
   const result = await body();
   const usage = sampler.stop();
-  const after = network === undefined ? undefined : await network.counters(network.nodes[0]);
+  const after = network === undefined ? undefined : await countersOf(network, network.nodes[0]);
   return {
     ...result,
-    ...(before === undefined ? {} : blockFigures(before, after, usage.wallSec)),
+    ...(before === undefined ? {} : { ...blockFigures(before, after, usage.wallSec), elections: (await elections(network)) - electionsBefore }),
     processes: usage.processes,
     loadGeneratorCpuCores: usage.loadGeneratorCpuCores,
+    machineBusyCores: usage.machineBusyCores,
   };
 }
 
@@ -82,17 +102,19 @@ export class TradeledgerRunner {
     this.rateEstimate = 3000;
   }
 
-  async closed(clients, extra = {}) {
+  /** `via: 'leader'` sends every client to the leader (no forwarding); by default client j uses node j mod n, as organizations would. */
+  async closed(clients, extra = {}, { via = 'all' } = {}) {
     if (clients > this.signers.length) throw new Error(`${clients} clients need ${clients} signers; the network has ${this.signers.length}`);
     const { warmupMs, durationMs } = this.timing;
     const perLane = Math.ceil((this.rateEstimate * 1.4 * (warmupMs + durationMs)) / 1000 / clients) + 16;
     const lanesSigners = this.signers.slice(0, clients);
     const signed = await this.pool.sign(lanesSigners.map((signer) => ({ signer, count: perLane })));
-    const lanes = lanesSigners.map((signer, j) => ({ node: j % this.network.nodes.length, items: signed[j], refill: (count) => this.factory.sign(signer, count) }));
+    const leaderIndex = via === 'leader' ? this.network.nodes.indexOf(await this.network.waitForLeader()) : -1;
+    const lanes = lanesSigners.map((signer, j) => ({ node: via === 'leader' ? leaderIndex : j % this.network.nodes.length, items: signed[j], refill: (count) => this.factory.sign(signer, count) }));
     await waitIdle(this.network);
     const row = await measured(this.network, this.network.processes(), () => closedLoop(this.target, lanes, { warmupMs, durationMs }));
     this.rateEstimate = Math.max(this.rateEstimate, row.committedPerSec);
-    return { system: 'tradeledger', nodes: this.network.nodes.length, mode: 'closed', clients, ...extra, ...row };
+    return { system: 'tradeledger', nodes: this.network.nodes.length, mode: 'closed', clients, ...(via === 'leader' ? { via } : {}), ...extra, ...row };
   }
 
   async open(ratePerSec, extra = {}) {

@@ -5,11 +5,17 @@
 // Owns: spawning, tracking and stopping children; sampling their /proc figures. Must never: signal
 // a process it did not start (only pids in `children`).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Every live child, by pid. */
 const children = new Map();
+/** Temporary folders to delete when the bench is interrupted (normal runs delete their own). */
+const folders = new Set();
+
+export function removeOnExit(dir) {
+  folders.add(dir);
+}
 let exitHooked = false;
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on every Linux this runs on). */
@@ -34,7 +40,10 @@ function hookExit() {
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {
       process.stderr.write(`\n${signal}: stopping ${children.size} child process(es)\n`);
-      void stopAllChildren().finally(() => process.exit(130));
+      void stopAllChildren().finally(() => {
+        for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+        process.exit(130);
+      });
     });
   }
 }
@@ -99,6 +108,15 @@ export async function stopAllChildren() {
   await Promise.all([...children.values()].map((child) => stopChild(child)));
 }
 
+/** CPU seconds the whole machine was busy (every process, not only ours: shows interference). */
+export function machineBusySeconds() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const ticks = line.split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+  const busy = ticks.slice(0, 8).reduce((sum, v) => sum + v, 0) - (ticks[3] ?? 0) - (ticks[4] ?? 0);
+  return busy / CLOCK_TICKS_PER_SEC;
+}
+
 /** CPU seconds (user + system, all threads) a process has used so far, or undefined once it is gone. */
 export function cpuSeconds(pid) {
   try {
@@ -136,6 +154,7 @@ export class ProcessSampler {
     this.startedMs = performance.now();
     this.startCpu = new Map(processes.map((p) => [p.pid, cpuSeconds(p.pid) ?? 0]));
     this.selfCpuStart = process.cpuUsage();
+    this.machineStart = machineBusySeconds();
     this.peak = new Map(processes.map((p) => [p.pid, memoryMiB(p.pid)?.rssMiB ?? 0]));
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
@@ -163,7 +182,7 @@ export class ProcessSampler {
       };
     });
     const self = process.cpuUsage(this.selfCpuStart);
-    return { wallSec, processes, loadGeneratorCpuCores: (self.user + self.system) / 1e6 / wallSec };
+    return { wallSec, processes, loadGeneratorCpuCores: (self.user + self.system) / 1e6 / wallSec, machineBusyCores: (machineBusySeconds() - this.machineStart) / wallSec };
   }
 }
 

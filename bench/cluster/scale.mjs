@@ -3,19 +3,22 @@
 //   closed-loop run both times), and their ratio;
 // - restart to serving: a follower holding the ledger is stopped (SIGTERM) and started again; the
 //   time until it prints its ready line (API up) and until it has caught up with the leader;
-// - sync of a new node: a follower's data folder is emptied and the node started again, so it
-//   fetches and verifies the whole ledger by block sync (the leader's Raft log keeps only its last
-//   entries); the time until its head equals the leader's, in transactions per second, next to the
-//   signature-verification limit measured in this process.
+// - sync of a new node: a new organization (the examples' manufacturer) is added by governance
+//   (org-add plus approvals of a majority of member organizations), its node started empty joins
+//   as a Raft learner and fetches and verifies the whole ledger by block sync (the leader's Raft
+//   log keeps only its last entries); the time until its head equals the leader's, in transactions
+//   per second, next to the signature-verification limit measured in this process. (Emptying a
+//   member's folder and restarting it would not do: Raft assumes a voter never loses what it
+//   acknowledged, and the leader would keep treating it as up to date.)
 //
 // Owns: filling a network and the three scale measurements. Must never: count the fill itself as a
 // measured rate (it is reported as what it is: a bulk load at full concurrency).
-import { rmSync, mkdirSync } from 'node:fs';
-import { publicKeyFromSeed, sign, verify } from '@tradeledger/ledger';
-import { createToken } from '@tradeledger/node';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { approvalsRequired, publicKeyFromSeed, sign, signTx, verify } from '@tradeledger/ledger';
+import { readExampleManifest, shiftExampleDates } from '@tradeledger/node';
 import { DocumentFactory, probeEachKind, setupStory } from './documents.mjs';
-import { closedLoop } from './loadgen.mjs';
-import { Network } from './network.mjs';
+import { EXAMPLES_DIR, Network } from './network.mjs';
 import { waitIdle, TradeledgerRunner } from './phases.mjs';
 import { SignPool } from './sign-pool.mjs';
 
@@ -63,6 +66,33 @@ async function fill(network, runner, pool, count, clients, say) {
   return { sent, committed, seconds: (performance.now() - started) / 1000 };
 }
 
+const DAY_MS = 86_400_000;
+/** The organization whose node joins in the sync measurement (examples/org-add.json adds it). */
+const JOINER = 'manufacturer';
+
+async function submitCommitted(network, node, tx, what) {
+  const { status, body } = await network.api(node, '/v1/tx?wait=commit&timeoutMs=30000', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: tx.bytes });
+  if (status !== 200 || body.result?.ok !== true) throw new Error(`${what}: HTTP ${status} ${JSON.stringify(body).slice(0, 400)}`);
+}
+
+/** org-add of the joiner's organization by the rights holder, approved by enough other members (one key each). */
+async function addJoinerOrganization(network, leader) {
+  const manifest = readExampleManifest(EXAMPLES_DIR);
+  const days = Math.floor((Date.now() - Date.parse(manifest.timestamp)) / DAY_MS);
+  const payload = shiftExampleDates(JSON.parse(readFileSync(join(EXAMPLES_DIR, 'org-add.json'), 'utf8')), days);
+  // One key per member organization (its first): an organization approves once.
+  const firstKeys = [];
+  for (const signer of network.signers) if (!firstKeys.some((s) => s.orgName === signer.orgName)) firstKeys.push(signer);
+  const signTxOf = (signer, kind, body) => signTx({ version: 1, chainId: network.chainId, kind, payload: body, signer: signer.publicKey, nonce: ++signer.nonce, timestamp: Date.now() }, signer.seed);
+  const proposer = firstKeys.find((s) => s.orgName === 'rightsholder');
+  const orgAdd = signTxOf(proposer, 'org-add', payload);
+  await submitCommitted(network, leader, orgAdd, 'org-add');
+  const required = approvalsRequired({ numerator: 1, denominator: 2 }, firstKeys.length);
+  const approvers = firstKeys.filter((s) => s !== proposer).slice(0, required - 1);
+  for (const approver of approvers) await submitCommitted(network, leader, signTxOf(approver, 'governance-approve', { proposal: orgAdd.idHex }), `approval by ${approver.orgName}`);
+  return { approvals: approvers.length + 1, members: firstKeys.length };
+}
+
 async function waitForHeight(network, node, height, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -75,7 +105,7 @@ async function waitForHeight(network, node, height, timeoutMs) {
 
 export async function runScale({ count, benchProducers, timing, clients, say, verifyWorkers }) {
   say(`\nscale: ${count.toLocaleString('en-US')} transactions in the ledger (3 nodes)`);
-  const network = await Network.create({ nodes: 3, benchProducers, label: 'scale', extraConfig: verifyWorkers === undefined ? undefined : { verifyWorkers } });
+  const network = await Network.create({ nodes: 3, benchProducers, label: 'scale', joiners: [JOINER], extraConfig: verifyWorkers === undefined ? undefined : { verifyWorkers } });
   let pool;
   let runner;
   try {
@@ -109,21 +139,23 @@ export async function runScale({ count, benchProducers, timing, clients, say, ve
     const caughtUpMs = performance.now() - restartStarted;
     say(`  restart of a follower holding the ledger: ready (API serving) after ${Math.round(readyMs)} ms, at the leader's head after ${Math.round(caughtUpMs)} ms`);
 
-    // A new node: the same identity with an empty data folder syncs the whole ledger by block sync.
-    await network.stop(follower);
-    rmSync(follower.dataDir, { recursive: true, force: true });
-    mkdirSync(follower.dataDir, { recursive: true });
-    follower.token = createToken(follower.dataDir, { org: follower.lei, label: 'cluster bench' }).token;
+    // A new node: a new organization's node, added by governance, syncs the whole ledger.
+    const governance = await addJoinerOrganization(network, await network.waitForLeader());
+    const joiner = network.joiners[0];
     const target = (await network.status(leader)).height;
     const syncStarted = performance.now();
-    await network.start(follower);
-    await waitForHeight(network, follower, target, 3_600_000);
+    await network.start(joiner);
+    await waitForHeight(network, joiner, target, 3_600_000);
     const syncSec = (performance.now() - syncStarted) / 1000;
-    const syncRate = ledgerTxs / syncSec;
+    const joinerStatus = await network.status(joiner);
+    const joinerCounters = await network.counters(joiner);
+    const syncedTxs = joinerCounters.txsOk + joinerCounters.txsInvalid;
+    say(`  ${JOINER}'s node joined through governance (${governance.approvals} of ${governance.members} member organizations approved); synced ${joinerStatus.blocksSynced} blocks by block sync`);
+    const syncRate = syncedTxs / syncSec;
     const perCore = verifyRatePerCore();
     const cores = (await import('node:os')).availableParallelism();
     const verificationLimit = (cores * perCore) / 3;
-    say(`  new node sync: ${ledgerTxs.toLocaleString('en-US')} txs in ${syncSec.toFixed(1)} s = ${Math.round(syncRate)} tx/s (${((syncRate / verificationLimit) * 100).toFixed(0)}% of the verification limit ${Math.round(verificationLimit)} tx/s = ${cores} cores × ${Math.round(perCore)} verifications/s ÷ 3 nodes)`);
+    say(`  new node sync: ${syncedTxs.toLocaleString('en-US')} txs in ${syncSec.toFixed(1)} s = ${Math.round(syncRate)} tx/s (${((syncRate / verificationLimit) * 100).toFixed(0)}% of the verification limit ${Math.round(verificationLimit)} tx/s = ${cores} cores × ${Math.round(perCore)} verifications/s ÷ 3 nodes)`);
     return {
       count,
       ledgerTxs,
@@ -135,7 +167,7 @@ export async function runScale({ count, benchProducers, timing, clients, say, ve
       empty,
       full,
       restart: { readyMs, caughtUpMs },
-      sync: { seconds: syncSec, txsPerSec: syncRate, verifyPerCorePerSec: perCore, verificationLimitTxsPerSec: verificationLimit, shareOfLimit: syncRate / verificationLimit },
+      sync: { blocksSynced: joinerStatus.blocksSynced, txs: syncedTxs, seconds: syncSec, txsPerSec: syncRate, verifyPerCorePerSec: perCore, verificationLimitTxsPerSec: verificationLimit, shareOfLimit: syncRate / verificationLimit },
     };
   } finally {
     runner?.close();

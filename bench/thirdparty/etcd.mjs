@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnTracked, stopChild } from '../cluster/processes.mjs';
+import { freePort, removeOnExit, spawnTracked, stopChild } from '../cluster/processes.mjs';
 
 /** The etcd binary on PATH (or $ETCD_BIN), with its version; undefined when there is none. */
 export function findEtcd() {
@@ -35,6 +35,7 @@ export class EtcdCluster {
     this.bin = bin;
     this.size = size;
     this.dir = mkdtempSync(join(tmpdir(), 'tl-bench-etcd-'));
+    removeOnExit(this.dir);
     this.members = [];
   }
 
