@@ -7,7 +7,7 @@
 // offered) and, for a full run, the SVG charts the README embeds (bench/results/cluster-*.svg).
 //
 //   node bench/cluster.mjs [--quick] [--nodes 1,3,5] [--clients 16,64,256] [--rates 250,500,1000,2000]
-//                          [--duration s] [--warmup s] [--cutting 256:1,1024:5,...] [--sweep-rate 250] [--no-etcd]
+//                          [--duration s] [--warmup s] [--cutting 64:1,256:5,...] [--sweep-rate 100] [--no-etcd]
 //                          [--scale [count]] [--profile] [--verify-workers n] [--charts-from <json>]
 //
 // Every process it starts (nodes, etcd members) is stopped at the end, on an error and on Ctrl-C.
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { barChart, lineChart } from './cluster/charts.mjs';
 import { DocumentFactory, probeEachKind, setupStory } from './cluster/documents.mjs';
 import { Network } from './cluster/network.mjs';
+import { CONFIG_DEFAULTS } from '@tradeledger/node';
 import { EtcdRunner, TradeledgerRunner } from './cluster/phases.mjs';
 import { stopAllChildren } from './cluster/processes.mjs';
 import { runProfile } from './cluster/profile.mjs';
@@ -46,11 +47,12 @@ const settings = {
   quick,
   nodes: numbers(option('nodes', quick ? '3' : '1,3,5')),
   clients: numbers(option('clients', quick ? '16,64,256' : '16,64,256')),
-  rates: numbers(option('rates', quick ? '250,1000,2000' : '250,500,1000,2000')),
+  rates: numbers(option('rates', quick ? '100,250,1000' : '100,175,250,500,1000,2000')),
   warmupMs: Number(option('warmup', quick ? 1 : 2)) * 1000,
   durationMs: Number(option('duration', quick ? 4 : 10)) * 1000,
-  sweepRate: Number(option('sweep-rate', '250')),
-  cutting: option('cutting', quick ? '' : '64:1,256:5,1024:5,1024:25,4096:50')
+  sweepRate: Number(option('sweep-rate', '100')),
+  // Besides the node's default (CONFIG_DEFAULTS.blockCutting, measured by the main runs).
+  cutting: option('cutting', quick ? '' : '64:1,256:5,4096:50')
     .split(',')
     .filter((p) => p !== '')
     .map((p) => {
@@ -83,6 +85,7 @@ function printRow(row) {
   const label = row.cutting === undefined ? load : `${load} ${row.cutting.maxTxs}:${row.cutting.maxWaitMs}`;
   const procs = row.processes.map((p) => `${p.cpuCores === null ? '—' : p.cpuCores.toFixed(2)}/${fmtInt(p.peakRssMiB)}`).join(' ');
   const errors = [...Object.entries(row.errors).map(([code, n]) => `${code}×${n}`), ...(row.elections > 0 ? [`(elections: ${row.elections})`] : [])].join(' ');
+  if (row.restartedBefore !== undefined) say(`${''.padEnd(16)}(network restarted before this run: the previous run had not drained)`);
   say(`${row.system.padEnd(12)} ${String(row.nodes).padStart(2)} ${label.padEnd(18)} ${fmtInt(row.committedPerSec).padStart(7)} ${fmtMs(row.latencyMs.p50).padStart(6)} ${fmtMs(row.latencyMs.p95).padStart(6)} ${fmtMs(row.latencyMs.p99).padStart(6)} ${fmtMs(row.latencyMs.max).padStart(6)} ${(row.blocksPerSec === undefined ? '—' : row.blocksPerSec.toFixed(0)).padStart(6)} ${(row.meanBlockTxs === undefined || row.meanBlockTxs === null ? '—' : row.meanBlockTxs.toFixed(1)).padStart(6)} ${procs.padEnd(40)} ${errors}${row.refills > 0 ? ` (signed during run: ${row.refills}×64)` : ''}  [client ${row.loadGeneratorCpuCores.toFixed(2)}, machine ${row.machineBusyCores.toFixed(2)} cores]`);
 }
 
@@ -103,7 +106,7 @@ async function withNetwork(nodes, extra, body) {
     const nowMs = Date.now();
     const factory = new DocumentFactory({ chainId: network.chainId, ids, nowMs });
     pool = new SignPool({ chainId: network.chainId, ids, nowMs });
-    runner = new TradeledgerRunner({ network, pool, factory, timing });
+    runner = new TradeledgerRunner({ network, pool, factory, timing, log: say });
     const sizes = await probeEachKind(network, factory, runner.signers);
     return await body({ network, runner, sizes });
   } finally {
@@ -203,15 +206,16 @@ function charts(runDate = date) {
   const open = (system, nodes = 3) => rows.filter((r) => r.system === system && r.mode === 'open' && r.nodes === nodes && r.cutting === undefined);
   const tl = open('tradeledger');
   const et = open('etcd');
-  const xTicks = [0, ...settings.rates];
+  const xTicks = [...settings.rates];
   const subtitle = `${info.cores} cores, Node ${info.node}, ${runDate.slice(0, 10)}; ${settings.durationMs / 1000} s per point after ${settings.warmupMs / 1000} s warm-up`;
   const files = {};
   files['cluster-throughput.svg'] = lineChart({
     title: 'Committed per second vs offered load (3 nodes / members)',
     subtitle,
     xLabel: 'offered load (requests/s, open loop)',
-    yLabel: 'committed per second',
+    yLabel: 'committed per second (answered in the window)',
     xTicks,
+    xCategorical: true,
     series: [
       { name: 'offered (ideal)', points: xTicks.map((x) => [x, x]), dashed: true, color: '#999', noMarkers: true },
       { name: 'tradeledger tx/s', points: tl.map((r) => [r.offeredPerSec, r.committedPerSec]) },
@@ -225,6 +229,7 @@ function charts(runDate = date) {
     yLabel: 'latency (ms, log scale)',
     yLog: true,
     xTicks,
+    xCategorical: true,
     series: [
       { name: 'tradeledger p50', points: tl.map((r) => [r.offeredPerSec, r.latencyMs.p50]), color: '#9ecae1' },
       { name: 'tradeledger p95', points: tl.map((r) => [r.offeredPerSec, r.latencyMs.p95]), color: '#4292c6' },
@@ -263,12 +268,17 @@ function charts(runDate = date) {
   });
   const cut = rows.filter((r) => r.cutting !== undefined);
   if (cut.length > 0) {
-    const points = settings.cutting;
-    const at = (mode, c) => cut.find((r) => r.mode === mode && r.cutting.maxTxs === c.maxTxs && r.cutting.maxWaitMs === c.maxWaitMs);
+    // The node's default limits are the main runs' (3 nodes, spread clients): one more point.
+    const defaults = { maxTxs: CONFIG_DEFAULTS.blockCutting.maxTxs, maxWaitMs: CONFIG_DEFAULTS.blockCutting.maxWaitMs };
+    const points = [...settings.cutting, defaults].sort((a, b) => a.maxTxs - b.maxTxs || a.maxWaitMs - b.maxWaitMs);
+    const at = (mode, c) =>
+      c === defaults
+        ? rows.find((r) => r.system === 'tradeledger' && r.nodes === 3 && r.cutting === undefined && r.via === undefined && r.mode === mode && (mode === 'closed' ? r.clients === maxClients : r.offeredPerSec === settings.sweepRate))
+        : cut.find((r) => r.mode === mode && r.cutting.maxTxs === c.maxTxs && r.cutting.maxWaitMs === c.maxWaitMs);
     files['cluster-cutting.svg'] = barChart({
       title: 'Block cutting limits (maxTxs / maxWaitMs), 3 nodes',
       subtitle,
-      groups: points.map((c) => `${c.maxTxs}/${c.maxWaitMs}ms`),
+      groups: points.map((c) => `${c.maxTxs}/${c.maxWaitMs}ms${c === defaults ? ' (default)' : ''}`),
       panels: [
         { yLabel: 'committed tx/s', series: [{ name: `closed loop, C=${maxClients}: committed tx/s`, values: points.map((c) => at('closed', c)?.committedPerSec ?? null) }] },
         {

@@ -50,7 +50,7 @@ function frame(title, subtitle, body, height = HEIGHT) {
 }
 
 /**
- * @param {{ title: string, subtitle?: string, xLabel: string, yLabel: string, yLog?: boolean, xTicks?: number[],
+ * @param {{ title: string, subtitle?: string, xLabel: string, yLabel: string, yLog?: boolean, xTicks?: number[], xCategorical?: boolean,
  *   series: Array<{ name: string, points: Array<[number, number]>, dashed?: boolean, color?: string }> }} chart
  */
 export function lineChart(chart) {
@@ -73,7 +73,10 @@ export function lineChart(chart) {
     const hi = yTicks[yTicks.length - 1];
     yScale = (y) => MARGIN.top + plotH - (y / hi) * plotH;
   }
-  const xScale = (x) => MARGIN.left + ((x - xMin) / (xMax - xMin || 1)) * plotW;
+  // Categorical x: the given ticks evenly spaced (offered rates from 100 to 2,000 stay readable).
+  const xScale = chart.xCategorical
+    ? (x) => MARGIN.left + ((xs.indexOf(x) + 0.5) / xs.length) * plotW
+    : (x) => MARGIN.left + ((x - xMin) / (xMax - xMin || 1)) * plotW;
   const body = [];
   for (const t of yTicks) {
     const y = yScale(t);

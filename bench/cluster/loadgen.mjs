@@ -15,9 +15,9 @@
 import http from 'node:http';
 
 /** An answer not received in this time counts as an error (CLIENT_TIMEOUT). */
-const REQUEST_TIMEOUT_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /** How long an open-loop run waits after its last scheduled send for answers still in flight. */
-const DRAIN_TIMEOUT_MS = 30_000;
+const DRAIN_TIMEOUT_MS = 15_000;
 
 export class HttpTarget {
   /**

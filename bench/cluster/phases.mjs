@@ -28,12 +28,13 @@ export function classifyTxAnswer({ status, text }) {
 export function tradeledgerTarget(network) {
   return new HttpTarget(
     network.nodes.map((n) => n.apiUrl),
-    { path: '/v1/tx?wait=commit&timeoutMs=30000', headers: { 'content-type': 'application/octet-stream' }, classify: classifyTxAnswer },
+    // A commit not seen in 10 s is answered 202 pending and counted as COMMIT_TIMEOUT.
+    { path: '/v1/tx?wait=commit&timeoutMs=10000', headers: { 'content-type': 'application/octet-stream' }, classify: classifyTxAnswer },
   );
 }
 
 /** Waits until no node holds pending transactions (the previous run has drained). */
-export async function waitIdle(network, timeoutMs = 60_000) {
+export async function waitIdle(network, timeoutMs = 25_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const statuses = await Promise.all(network.nodes.map((n) => network.status(n).catch(() => undefined)));
@@ -102,6 +103,24 @@ export class TradeledgerRunner {
     this.rateEstimate = 3000;
   }
 
+  /**
+   * Waits for the previous run to drain. A network that does not drain (an overloaded leader that
+   * stopped cutting blocks) is restarted, which empties the mempools, so that the next run starts
+   * from a working network; the row says so (`restartedBefore`) and the log line names the cause.
+   */
+  async ready() {
+    try {
+      await waitIdle(this.network);
+      return {};
+    } catch (error) {
+      this.log(`  ${error.message.slice(0, 300)}: restarting the network before the next run`);
+      await this.network.stopAll();
+      await this.network.startAll();
+      await waitIdle(this.network);
+      return { restartedBefore: error.message.slice(0, 300) };
+    }
+  }
+
   /** `via: 'leader'` sends every client to the leader (no forwarding); by default client j uses node j mod n, as organizations would. */
   async closed(clients, extra = {}, { via = 'all' } = {}) {
     if (clients > this.signers.length) throw new Error(`${clients} clients need ${clients} signers; the network has ${this.signers.length}`);
@@ -109,12 +128,12 @@ export class TradeledgerRunner {
     const perLane = Math.ceil((this.rateEstimate * 1.4 * (warmupMs + durationMs)) / 1000 / clients) + 16;
     const lanesSigners = this.signers.slice(0, clients);
     const signed = await this.pool.sign(lanesSigners.map((signer) => ({ signer, count: perLane })));
+    const restarted = await this.ready();
     const leaderIndex = via === 'leader' ? this.network.nodes.indexOf(await this.network.waitForLeader()) : -1;
     const lanes = lanesSigners.map((signer, j) => ({ node: via === 'leader' ? leaderIndex : j % this.network.nodes.length, items: signed[j], refill: (count) => this.factory.sign(signer, count) }));
-    await waitIdle(this.network);
     const row = await measured(this.network, this.network.processes(), () => closedLoop(this.target, lanes, { warmupMs, durationMs }));
     this.rateEstimate = Math.max(this.rateEstimate, row.committedPerSec);
-    return { system: 'tradeledger', nodes: this.network.nodes.length, mode: 'closed', clients, ...(via === 'leader' ? { via } : {}), ...extra, ...row };
+    return { system: 'tradeledger', nodes: this.network.nodes.length, mode: 'closed', clients, ...(via === 'leader' ? { via } : {}), ...extra, ...restarted, ...row };
   }
 
   async open(ratePerSec, extra = {}) {
@@ -130,9 +149,9 @@ export class TradeledgerRunner {
       const s = i % signers.length;
       items[i] = { node: s % this.network.nodes.length, bytes: signed[s][Math.floor(i / signers.length)].bytes };
     }
-    await waitIdle(this.network);
+    const restarted = await this.ready();
     const row = await measured(this.network, this.network.processes(), () => openLoop(this.target, items, { ratePerSec, warmupMs }));
-    return { system: 'tradeledger', nodes: this.network.nodes.length, mode: 'open', ...extra, ...row };
+    return { system: 'tradeledger', nodes: this.network.nodes.length, mode: 'open', ...extra, ...restarted, ...row };
   }
 
   close() {

@@ -114,7 +114,7 @@ export async function runScale({ count, benchProducers, timing, clients, say, ve
     const nowMs = Date.now();
     const factory = new DocumentFactory({ chainId: network.chainId, ids, nowMs });
     pool = new SignPool({ chainId: network.chainId, ids, nowMs });
-    runner = new TradeledgerRunner({ network, pool, factory, timing });
+    runner = new TradeledgerRunner({ network, pool, factory, timing, log: say });
     await probeEachKind(network, factory, runner.signers);
 
     const empty = await runner.closed(clients);
