@@ -1,7 +1,8 @@
-// Free TCP ports on loopback for the local network: bind port 0, note the port, and hold every
-// socket until all are chosen so no port is handed out twice; then release them for the nodes.
-// Another process may take a port between release and the node's bind (a small window on a
-// developer machine); the node then fails to start and `dev` reports which one.
+// Free TCP ports on loopback for the local network, chosen below the kernel's ephemeral range
+// (32768 and up on Linux) so that outgoing connections of other processes cannot take one between
+// this check and the node's bind; every socket is held until all are chosen so no port is handed
+// out twice, then released for the nodes. If another listener takes a port in that small window,
+// the node fails to start and `dev` reports which one.
 
 import { createServer, type Server } from 'node:net';
 
@@ -14,12 +15,15 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
       servers.push(server);
       ports.push(
         await new Promise<number>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(0, host, () => {
-            const address = server.address();
-            if (typeof address === 'object' && address !== null) resolve(address.port);
-            else reject(new Error('no port assigned'));
-          });
+          const attempt = (left: number) => {
+            const port = 20_000 + Math.floor(Math.random() * 12_000);
+            server.once('error', (error: NodeJS.ErrnoException) => {
+              if (error.code === 'EADDRINUSE' && left > 0) attempt(left - 1);
+              else reject(error);
+            });
+            server.listen(port, host, () => resolve(port));
+          };
+          attempt(200);
         }),
       );
     }

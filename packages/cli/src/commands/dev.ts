@@ -316,9 +316,13 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nThe example keys are published: never use them outside this demo. Ctrl-C (or SIGTERM) stops every node.')
     .action(async (options: DevOptions) => {
       let stopping = false;
+      // A node may exit while the network is still starting, before startDev returns its info.
+      let devDir: string | undefined;
       const { info, children } = await startDev(options, (name, code, signal) => {
-        if (!stopping) ctx.io.stderr(`warning: node ${name} exited (${signal ?? `code ${String(code)}`}); see its log in ${join(info.dir, name, 'node.log')}\n`);
+        const log = devDir === undefined ? `${name}/node.log in the dev folder` : join(devDir, name, 'node.log');
+        if (!stopping) ctx.io.stderr(`warning: node ${name} exited (${signal ?? `code ${String(code)}`}); see its log in ${log}\n`);
       });
+      devDir = info.dir;
       if (options.json) ctx.io.stdout(`${JSON.stringify(info)}\n`);
       else printDevInfo(ctx, info);
       await new Promise<void>((resolvePromise) => {
