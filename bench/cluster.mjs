@@ -47,9 +47,9 @@ const settings = {
   quick,
   nodes: numbers(option('nodes', quick ? '3' : '1,3,5')),
   clients: numbers(option('clients', quick ? '16,64,256' : '16,64,256')),
-  rates: numbers(option('rates', quick ? '100,250,1000' : '100,175,250,500,1000,2000')),
+  rates: numbers(option('rates', quick ? '100,250,1000' : '100,250,500,1000,2000')),
   warmupMs: Number(option('warmup', quick ? 1 : 2)) * 1000,
-  durationMs: Number(option('duration', quick ? 4 : 10)) * 1000,
+  durationMs: Number(option('duration', quick ? 4 : 8)) * 1000,
   sweepRate: Number(option('sweep-rate', '100')),
   // Besides the node's default (CONFIG_DEFAULTS.blockCutting, measured by the main runs).
   cutting: option('cutting', quick ? '' : '64:1,256:5,4096:50')
@@ -86,7 +86,7 @@ function printRow(row) {
   const procs = row.processes.map((p) => `${p.cpuCores === null ? '—' : p.cpuCores.toFixed(2)}/${fmtInt(p.peakRssMiB)}`).join(' ');
   const errors = [...Object.entries(row.errors).map(([code, n]) => `${code}×${n}`), ...(row.elections > 0 ? [`(elections: ${row.elections})`] : [])].join(' ');
   if (row.restartedBefore !== undefined) say(`${''.padEnd(16)}(network restarted before this run: the previous run had not drained)`);
-  say(`${row.system.padEnd(12)} ${String(row.nodes).padStart(2)} ${label.padEnd(18)} ${fmtInt(row.committedPerSec).padStart(7)} ${fmtMs(row.latencyMs.p50).padStart(6)} ${fmtMs(row.latencyMs.p95).padStart(6)} ${fmtMs(row.latencyMs.p99).padStart(6)} ${fmtMs(row.latencyMs.max).padStart(6)} ${(row.blocksPerSec === undefined ? '—' : row.blocksPerSec.toFixed(0)).padStart(6)} ${(row.meanBlockTxs === undefined || row.meanBlockTxs === null ? '—' : row.meanBlockTxs.toFixed(1)).padStart(6)} ${procs.padEnd(40)} ${errors}${row.refills > 0 ? ` (signed during run: ${row.refills}×64)` : ''}  [client ${row.loadGeneratorCpuCores.toFixed(2)}, machine ${row.machineBusyCores.toFixed(2)} cores]`);
+  say(`${row.system.padEnd(12)} ${String(row.nodes).padStart(2)} ${label.padEnd(18)} ${fmtInt(row.committedPerSec).padStart(7)} ${fmtMs(row.latencyMs.p50).padStart(6)} ${fmtMs(row.latencyMs.p95).padStart(6)} ${fmtMs(row.latencyMs.p99).padStart(6)} ${fmtMs(row.latencyMs.max).padStart(6)} ${(row.blocksPerSec === undefined ? '—' : row.blocksPerSec.toFixed(0)).padStart(6)} ${(row.meanBlockTxs === undefined || row.meanBlockTxs === null ? '—' : row.meanBlockTxs.toFixed(1)).padStart(6)} ${procs.padEnd(40)} ${errors}${row.refills > 0 ? ` (signed during run: ${row.refills}×64)` : ''}  [client ${row.loadGeneratorCpuCores.toFixed(2)}, other processes ${row.otherCores?.toFixed(2) ?? '—'} cores]`);
 }
 
 const rows = [];
@@ -276,9 +276,9 @@ function charts(runDate = date) {
         ? rows.find((r) => r.system === 'tradeledger' && r.nodes === 3 && r.cutting === undefined && r.via === undefined && r.mode === mode && (mode === 'closed' ? r.clients === maxClients : r.offeredPerSec === settings.sweepRate))
         : cut.find((r) => r.mode === mode && r.cutting.maxTxs === c.maxTxs && r.cutting.maxWaitMs === c.maxWaitMs);
     files['cluster-cutting.svg'] = barChart({
-      title: 'Block cutting limits (maxTxs / maxWaitMs), 3 nodes',
+      title: 'Block cutting limits: maxTxs / maxWaitMs (* the default), 3 nodes',
       subtitle,
-      groups: points.map((c) => `${c.maxTxs}/${c.maxWaitMs}ms${c === defaults ? ' (default)' : ''}`),
+      groups: points.map((c) => `${c.maxTxs}/${c.maxWaitMs}${c === defaults ? '*' : ''}`),
       panels: [
         { yLabel: 'committed tx/s', series: [{ name: `closed loop, C=${maxClients}: committed tx/s`, values: points.map((c) => at('closed', c)?.committedPerSec ?? null) }] },
         {

@@ -34,7 +34,7 @@ export function tradeledgerTarget(network) {
 }
 
 /** Waits until no node holds pending transactions (the previous run has drained). */
-export async function waitIdle(network, timeoutMs = 25_000) {
+export async function waitIdle(network, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const statuses = await Promise.all(network.nodes.map((n) => network.status(n).catch(() => undefined)));
@@ -87,6 +87,9 @@ async function measured(network, processes, body) {
     processes: usage.processes,
     loadGeneratorCpuCores: usage.loadGeneratorCpuCores,
     machineBusyCores: usage.machineBusyCores,
+    // CPU the machine spent on processes other than the measured ones and this bench (other
+    // users of the machine): a run with much of it measured a contended machine.
+    otherCores: Math.max(0, usage.machineBusyCores - usage.loadGeneratorCpuCores - usage.processes.reduce((sum, p) => sum + (p.cpuCores ?? 0), 0)),
   };
 }
 
