@@ -2,16 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LedgerError } from '../../src/errors.js';
 import { parseXsdDateTimeMs } from '../../src/credentials/datetime.js';
+import { codeOf } from './code-of.js';
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof LedgerError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LedgerError');
-}
 
 describe('parseXsdDateTimeMs', () => {
   it.each([

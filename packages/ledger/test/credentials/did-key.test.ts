@@ -16,6 +16,7 @@ import {
   publicKeyFromDidKey,
   resolveDidKeyVerificationMethod,
 } from '../../src/credentials/did-key.js';
+import { codeOf } from './code-of.js';
 
 interface DidKeyVector {
   did: string;
@@ -25,15 +26,6 @@ interface DidKeyVector {
 }
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/vc/did-key-ed25519.json', import.meta.url), 'utf8')) as { vectors: DidKeyVector[] };
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof LedgerError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LedgerError');
-}
 
 describe('did:key test vectors (w3c-ccg/did-method-key)', () => {
   it('has the five Ed25519 vectors', () => {

@@ -4,16 +4,8 @@ import canonicalize from 'canonicalize';
 import { toHex } from '../../src/bytes.js';
 import { LedgerError } from '../../src/errors.js';
 import { canonicalizeJson, canonicalizeJsonBytes, JCS_MAX_DEPTH, parseJsonStrict } from '../../src/credentials/jcs.js';
+import { codeOf } from './code-of.js';
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof LedgerError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LedgerError');
-}
 
 // RFC 8785 section 3.2.2 (input) and 3.2.3 / 3.2.4 (canonical text and its UTF-8 bytes).
 const RFC_3_2_2_INPUT = `{

@@ -2,7 +2,6 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { base64urlnopad } from '@scure/base';
-import { LedgerError } from '../../src/errors.js';
 import {
   buildStatusListCredential,
   createStatusList,
@@ -17,16 +16,8 @@ import {
   STATUS_LIST_MIN_ENTRIES,
   type BitstringStatusListEntry,
 } from '../../src/credentials/status-list.js';
+import { codeOf } from './code-of.js';
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof LedgerError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LedgerError');
-}
 
 // Bitstring Status List v1.0 (W3C Recommendation, 15 May 2025), Example 3: an all-zero list.
 const SPEC_EXAMPLE_ENCODED_LIST = 'uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA';
