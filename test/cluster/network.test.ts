@@ -76,15 +76,21 @@ describe('a three-node network of processes', () => {
     await waitFor('some commits before the kill', () => acknowledged.length >= 20);
     await cluster.kill(oldLeader);
     killed = true;
-    await load;
-    expect(killed).toBe(true);
-    const newLeader = await waitFor('a new leader', async () => {
-      const statuses = await Promise.all(followers.map(async (s) => ({ s, st: await cluster.status(s) })));
-      return statuses.find((x) => x.st.role === 'leader')?.s;
-    });
-    expect(newLeader).not.toBe(oldLeader);
-    expect(acknowledged.length).toBeGreaterThan(40);
-    await cluster.start(oldLeader);
+    try {
+      await load;
+      expect(killed).toBe(true);
+      const newLeader = await waitFor('a new leader', async () => {
+        const statuses = await Promise.all(followers.map(async (s) => ({ s, st: await cluster.status(s) })));
+        return statuses.find((x) => x.st.role === 'leader')?.s;
+      });
+      expect(newLeader).not.toBe(oldLeader);
+      // Submissions that met the dead leader are answered LEADER_UNREACHABLE (503) and retried
+      // by the client, so nearly all of them end up committed under the new leader.
+      expect(acknowledged.length).toBeGreaterThan(100);
+    } finally {
+      // Whatever happened above, the next test starts with all three nodes running.
+      await cluster.start(oldLeader);
+    }
     await sameHeads(SIGNERS);
     for (const signer of SIGNERS) {
       for (const txId of acknowledged) {

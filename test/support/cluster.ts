@@ -214,7 +214,7 @@ export class Cluster {
         body: bytes,
       });
       const code = answer.body.error?.code;
-      if (attempt < 50 && (code === 'NO_LEADER' || code === 'NOT_LEADER' || code === 'PEER_UNREACHABLE' || code === 'PEER_TIMEOUT')) {
+      if (attempt < 50 && (code === 'NO_LEADER' || code === 'NOT_LEADER' || code === 'LEADER_UNREACHABLE')) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }

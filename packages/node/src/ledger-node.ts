@@ -756,9 +756,14 @@ export class LedgerNode {
       return await this.p2p.request(leader, FORWARD_PROTOCOL, { tx: bytes }, { timeoutMs: FORWARD_TIMEOUT_MS });
     } catch (error) {
       const code = errorCode(error) ?? 'PEER_UNREACHABLE';
-      // The leader's verdict on the transaction keeps its own code and status; only transport
-      // failures are gateway errors.
-      if (/^(PEER_|FRAME_|P2P_|INTERNAL$)/.test(code)) throw error;
+      if (code === 'INTERNAL') throw error;
+      // A transport failure means the leader this node knows is gone, stalled or was replaced
+      // mid-request: the client should retry shortly (a new leader may be elected by then; a
+      // resubmission of a transaction that did reach the leader answers TX_DUPLICATE).
+      if (/^(PEER_|FRAME_|P2P_)/.test(code)) {
+        throw new NodeError('LEADER_UNREACHABLE', `forwarding to the leader ${leader} failed (${code}): ${(error as Error).message}; retry shortly`, { status: 503, retryAfterSeconds: 1, cause: error });
+      }
+      // The leader's verdict on the transaction keeps its own code and status.
       throw new NodeError(code, (error as Error).message, { status: code === 'MEMPOOL_FULL' || code === 'NOT_LEADER' ? 503 : rejectionStatus(code), ...(code === 'MEMPOOL_FULL' || code === 'NOT_LEADER' ? { retryAfterSeconds: 1 } : {}) });
     }
   }
