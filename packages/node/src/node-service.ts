@@ -22,6 +22,7 @@ import {
   type StoreHead,
 } from '@tradeledger/ledger';
 import { sha256Hex } from './attachment-store.js';
+import { trustedMembershipOf } from './cosigner.js';
 import { NodeError } from './errors.js';
 import type { LedgerNode } from './ledger-node.js';
 import {
@@ -32,6 +33,7 @@ import {
   type ConsistencyProofAnswer,
   type EntryLineQuery,
   type InclusionProofAnswer,
+  type MembershipView,
   type NodeService,
   type ProductQuery,
   type ProofTarget,
@@ -254,6 +256,19 @@ export class LedgerNodeService implements NodeService {
     if (this.node.halted !== undefined) reasons.push(`halted: ${this.node.halted.code}`);
     if (this.node.currentLeader === null) reasons.push('no leader known');
     return { ready: reasons.length === 0, reasons };
+  }
+
+  async membership(): Promise<MembershipView> {
+    const current = this.node.currentMembership;
+    const trusted = trustedMembershipOf(current);
+    const names = new Map(current.organizations.map((org) => [org.lei, org.name]));
+    const head = await this.storeHead();
+    return {
+      chainId: current.chainId,
+      organizations: trusted.organizations.map((org) => ({ lei: org.lei, name: names.get(org.lei) ?? org.lei, nodeKeys: [...org.nodeKeys] })),
+      threshold: trusted.threshold,
+      height: head.height,
+    };
   }
 
   async memberOfSigningKey(publicKeyHex: string): Promise<{ readonly lei: string } | undefined> {

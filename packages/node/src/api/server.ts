@@ -13,6 +13,9 @@
 // inclusionProofToJSON / consistencyProofToJSON (JSON.stringify(body.proof) reproduces it), and the
 // body of GET /v1/head/certified is exactly certifiedHeadToJSON's output.
 //
+// The same server serves the web page (web-app.ts) at /app and /01/{gtin}; those paths never reach
+// the route table.
+//
 // Owns: HTTP concerns only. Must never: put a service error's internals in a 500 answer, serve
 // an attachment under a type a browser would run, or reveal prices, quantities, values or
 // contacts on a public route.
@@ -29,6 +32,7 @@ import type { TokenVerifier } from '../tokens.js';
 import { Authenticator, type Principal } from './auth.js';
 import { badRequest, errorAnswer, errorBody, jsonText, parseHex64, parseInteger, parseQuery, readBody, URL_MAX_CHARS, type QuerySpec } from './http-io.js';
 import type { NodeService, ProofTarget } from './service.js';
+import { isWebPath, WebApp } from './web-app.js';
 
 /** POST /v1/tx body: one signed transaction, raw (its limit) or base64 in JSON (4/3 of it plus the envelope). */
 export const API_TX_MAX_BODY_BYTES = Math.ceil((TX_MAX_BYTES_DEFAULT * 4) / 3) + 1024;
@@ -93,6 +97,8 @@ export interface HttpApiOptions {
   readonly metricsPublic?: boolean;
   /** The clock for signed-request windows (tests). */
   readonly nowMs?: () => number;
+  /** The web page served at /app and /01/{gtin}; default the build next to this module. */
+  readonly webApp?: WebApp;
 }
 
 const OPENAPI_FILE = fileURLToPath(new URL('../../src/api/openapi.json', import.meta.url));
@@ -281,6 +287,7 @@ function buildRoutes(service: NodeService, openapiText: () => string, metrics: N
       return json({ header: block.header, txs: block.txs });
     }),
     route('GET', '/v1/head', 'public', async () => json(await service.head())),
+    route('GET', '/v1/membership', 'public', async () => json(await service.membership())),
     route('GET', '/v1/head/certified', 'public', async () => {
       const head = await service.certifiedHead();
       if (head === undefined) throw new NodeError('NO_CERTIFIED_HEAD', 'no head has been cosigned by a quorum of members yet', { status: 404 });
@@ -413,9 +420,10 @@ export class HttpApi {
   static async start(options: HttpApiOptions): Promise<HttpApi> {
     const openapi = readFileSync(OPENAPI_FILE, 'utf8');
     const routes = buildRoutes(options.service, () => openapi, options.metrics).map(compile);
+    const webApp = options.webApp ?? WebApp.load();
     const authenticator = new Authenticator({ service: options.service, tokens: options.tokens, ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }) });
     const server = createServer({ requestTimeout: API_REQUEST_TIMEOUT_MS, headersTimeout: API_HEADERS_TIMEOUT_MS, maxHeaderSize: 16 * 1024 }, (request, response) => {
-      void handle(request, response, routes, authenticator, options).catch((error: unknown) => {
+      void handle(request, response, routes, authenticator, webApp, options).catch((error: unknown) => {
         // handle() answers every error itself; reaching here means writing the answer failed.
         options.logger?.error({ err: error }, 'HTTP answer failed');
         if (!response.headersSent) response.destroy();
@@ -459,7 +467,7 @@ export class HttpApi {
 
 const BASE_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
 
-async function handle(request: IncomingMessage, response: ServerResponse, routes: readonly CompiledRoute[], authenticator: Authenticator, options: HttpApiOptions): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, routes: readonly CompiledRoute[], authenticator: Authenticator, webApp: WebApp, options: HttpApiOptions): Promise<void> {
   const started = performance.now();
   let label = 'unmatched';
   const method = request.method ?? 'GET';
@@ -490,6 +498,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, routes
     const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
     const search = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
     const segments = pathname.split('/').slice(1);
+
+    if (isWebPath(pathname)) {
+      label = 'web';
+      const answer = webApp.answer(method, pathname);
+      response.writeHead(answer.status, { ...BASE_HEADERS, ...answer.headers, 'content-length': String(answer.body.length) });
+      response.end(method === 'HEAD' ? undefined : answer.body);
+      return;
+    }
 
     let found: { route: Route; params: Record<string, string> } | undefined;
     const allowed: string[] = [];

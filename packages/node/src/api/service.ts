@@ -182,6 +182,19 @@ export interface ProductQuery {
   readonly date?: string;
 }
 
+/**
+ * The members who certify heads, as a light client needs them (a TrustedMembership that
+ * checkTrustedMembership accepts, plus names and the height it was read at). Public keys only.
+ */
+export interface MembershipView {
+  readonly chainId: string;
+  readonly organizations: ReadonlyArray<{ readonly lei: string; readonly name: string; readonly nodeKeys: readonly string[] }>;
+  /** Signatures of distinct organizations a certified head needs. */
+  readonly threshold: number;
+  /** The applied height this membership was read at. */
+  readonly height: number;
+}
+
 export interface NodeService {
   readonly chainId: string;
 
@@ -219,6 +232,8 @@ export interface NodeService {
 
   status(): Promise<ClusterStatusView>;
   readiness(): Promise<Readiness>;
+  /** The current membership that certifies heads (public keys and names only). */
+  membership(): Promise<MembershipView>;
 
   /** The member organization whose current signing key this is (hex), if any: for signed requests. */
   memberOfSigningKey(publicKeyHex: string): Promise<{ readonly lei: string } | undefined>;

@@ -84,7 +84,7 @@ describe('API access', () => {
       ].sort(),
     );
     expect(publicRoutes.map(key).sort()).toEqual(
-      ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'POST /v1/tx', 'GET /v1/proof/inclusion/{txId}', 'GET /v1/proof/consistency', 'GET /v1/head', 'GET /v1/head/certified', 'GET /v1/check/product/{gtin}'].sort(),
+      ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'POST /v1/tx', 'GET /v1/proof/inclusion/{txId}', 'GET /v1/proof/consistency', 'GET /v1/head', 'GET /v1/head/certified', 'GET /v1/membership', 'GET /v1/check/product/{gtin}'].sort(),
     );
   });
 

@@ -32,6 +32,7 @@ import type {
   ConsistencyProofAnswer,
   EntryLineQuery,
   InclusionProofAnswer,
+  MembershipView,
   NodeService,
   ProductQuery,
   ProofTarget,
@@ -321,6 +322,11 @@ export class FakeNodeService implements NodeService {
   async readiness(): Promise<Readiness> {
     this.maybeFail('readiness');
     return this.ready;
+  }
+
+  async membership(): Promise<MembershipView> {
+    this.maybeFail('membership');
+    return { chainId: FAKE_CHAIN_ID, organizations: [{ lei: MEMBER_LEI, name: 'Member Org', nodeKeys: ['ab'.repeat(32)] }], threshold: 1, height: this.blocks.length - 1 };
   }
 
   async memberOfSigningKey(publicKeyHex: string): Promise<{ lei: string } | undefined> {
