@@ -13,11 +13,16 @@ const reportPath = join(resultsDir, 'vitest.json');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 const build = spawnSync(bin('tsc'), ['-b'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) {
+const web = build.status === 0 ? spawnSync(bin('vite'), ['build', '--config', join(root, 'packages/node/web/vite.config.ts')], { cwd: root, stdio: 'inherit' }) : build;
+if (build.status !== 0 || web.status !== 0) {
   console.log('tests: 0 passed, 1 failed');
-  console.error('build failed: fix the TypeScript errors above');
+  console.error('build failed (TypeScript or the web page bundle): fix the errors above');
   process.exit(1);
 }
+
+// The page tests need Debian's Chromium; install it when missing (a failure shows in those tests).
+const chromium = spawnSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], { cwd: root, stdio: 'inherit' });
+if (chromium.status !== 0) console.error('Chromium is not available: the page tests under test/web will fail');
 
 mkdirSync(resultsDir, { recursive: true });
 rmSync(reportPath, { force: true });
