@@ -7,10 +7,14 @@
 // against its block time, so the loader moves every calendar date and timestamp in the payloads by
 // the same whole number of days (manifest time -> `nowMs`): the story keeps its shape (periods,
 // deadlines, order) and happens now.
+//
+// An `attachment` submission names the file whose bytes it records ("bytes", a path under the
+// examples folder, e.g. media/air-max-90-lateral.png); the loader reads it and refuses a file whose
+// SHA-256 or size is not the one the record states, so a demo never records bytes it cannot serve.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { exampleRefNames, publicKeyFromSeed, resolveExampleRefs, signTx, type DecodedTx } from '@tradeledger/ledger';
 import { NodeError } from './errors.js';
 
@@ -22,7 +26,25 @@ export interface ExampleManifest {
   readonly genesis: string;
   readonly timestamp: string;
   readonly signers: Readonly<Record<string, string>>;
-  readonly submissions: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly file: string; readonly signer: string }>;
+  readonly submissions: ReadonlyArray<ExampleManifestSubmission>;
+}
+
+export interface ExampleManifestSubmission {
+  readonly name: string;
+  readonly kind: string;
+  readonly file: string;
+  readonly signer: string;
+  /** For an attachment: the file holding its bytes, relative to the examples folder. */
+  readonly bytes?: string;
+}
+
+/** The bytes an example attachment record describes, to be stored on a node before the record. */
+export interface ExampleAttachmentBytes {
+  /** Absolute path of the file. */
+  readonly path: string;
+  readonly sha256: string;
+  readonly mediaType: string;
+  readonly bytes: Uint8Array;
 }
 
 export interface ExampleSubmission {
@@ -30,6 +52,8 @@ export interface ExampleSubmission {
   readonly kind: string;
   readonly signer: string;
   readonly tx: DecodedTx;
+  /** Present for an attachment whose manifest entry names its bytes. */
+  readonly attachment?: ExampleAttachmentBytes;
 }
 
 export function exampleSigningSeed(signer: string): Uint8Array {
@@ -73,8 +97,34 @@ export function shiftExampleDates(value: unknown, days: number): unknown {
 }
 
 /**
+ * Reads the bytes `submission.bytes` names and checks them against the attachment record: the
+ * SHA-256 and size must be the ones the payload states.
+ */
+export function exampleAttachmentBytes(examplesDir: string, submission: ExampleManifestSubmission, payload: unknown): ExampleAttachmentBytes {
+  const record = payload as { sha256?: unknown; sizeBytes?: unknown; mediaType?: unknown };
+  if (submission.kind !== 'attachment') throw new NodeError('EXAMPLE_BYTES_UNEXPECTED', `example ${submission.name}: only an attachment names bytes, not a ${submission.kind}`);
+  const path = resolve(examplesDir, submission.bytes ?? '');
+  const relativePath = relative(resolve(examplesDir), path);
+  if (submission.bytes === undefined || submission.bytes === '' || relativePath.startsWith('..') || isAbsolute(relativePath)) {
+    throw new NodeError('EXAMPLE_BYTES_PATH', `example ${submission.name}: bytes must name a file inside the examples folder, got ${JSON.stringify(submission.bytes ?? null)}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw new NodeError('EXAMPLE_UNREADABLE', `cannot read example ${submission.name}'s bytes ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== record.sha256) throw new NodeError('EXAMPLE_ATTACHMENT_MISMATCH', `example ${submission.name}: ${submission.bytes} hashes to ${sha256}, the record says sha256 ${JSON.stringify(record.sha256)}`);
+  if (bytes.length !== record.sizeBytes) throw new NodeError('EXAMPLE_ATTACHMENT_MISMATCH', `example ${submission.name}: ${submission.bytes} is ${bytes.length} bytes, the record says sizeBytes ${JSON.stringify(record.sizeBytes)}`);
+  if (typeof record.mediaType !== 'string') throw new NodeError('EXAMPLE_ATTACHMENT_MISMATCH', `example ${submission.name}: the record has no mediaType`);
+  return { path, sha256, mediaType: record.mediaType, bytes };
+}
+
+/**
  * The manifest's submissions, signed in order with per-signer nonces from `firstNonce`, each
- * reference resolved to the id of the submission it names, dates moved to `nowMs`.
+ * reference resolved to the id of the submission it names, dates moved to `nowMs`; an attachment
+ * carries the bytes its manifest entry names (checked against the record).
  */
 export function exampleSubmissions(examplesDir: string, options: { nowMs: number; stopBefore?: string; firstNonce?: number; chainId?: string }): ExampleSubmission[] {
   const manifest = readExampleManifest(examplesDir);
@@ -95,7 +145,8 @@ export function exampleSubmissions(examplesDir: string, options: { nowMs: number
     nonces.set(submission.signer, nonce + 1);
     const tx = signTx({ version: 1, chainId: options.chainId ?? genesis.chainId, kind: submission.kind, payload, signer: publicKeyFromSeed(seed), nonce, timestamp: options.nowMs }, seed);
     ids[submission.name] = tx.idHex;
-    out.push({ name: submission.name, kind: submission.kind, signer: submission.signer, tx });
+    const attachment = submission.bytes === undefined ? undefined : exampleAttachmentBytes(examplesDir, submission, payload);
+    out.push({ name: submission.name, kind: submission.kind, signer: submission.signer, tx, ...(attachment === undefined ? {} : { attachment }) });
   }
   return out;
 }
