@@ -1,13 +1,14 @@
 // `tradeledger dev` as a user meets it: six organizations' nodes as processes with the examples
-// loaded; the CLI reads, queries, checks, submits the rest of the story, proves and verifies
-// (and a one-byte change fails); SIGTERM stops every node; `audit` passes on a node's store and
+// loaded; the example attachments' bytes (examples/media) are served by every node; the CLI reads,
+// queries, checks, submits the rest of the story, proves and verifies (and a one-byte change
+// fails); SIGTERM stops every node; `audit` passes on a node's store and
 // names the bad height once a stored block is tampered with.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LevelStore } from '@tradeledger/node';
-import { alive, examplePayloadFile, killAll, manifest, refNames, startDev, tl, tlOk, type DevInfo, type DevNetwork } from './support.js';
+import { createToken, LevelStore } from '@tradeledger/node';
+import { alive, EXAMPLES_DIR, examplePayloadFile, killAll, manifest, refNames, startDev, tl, tlOk, type DevInfo, type DevNetwork } from './support.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tl-cli-dev-'));
 let dev: DevNetwork<DevInfo>;
@@ -65,6 +66,31 @@ describe('tradeledger dev', () => {
     expect(anonymous.code).toBe(1);
     expect(anonymous.stderr).toMatch(/^error AUTH_REQUIRED:/);
     expect((await tl(['status', '--node', node, '--token', 'tlt_wrong'])).stderr).toMatch(/^error (TOKEN|AUTH)_[A-Z_]+: /);
+  });
+
+  it('serves the example attachments, uploaded by dev to the first node, from every node', async () => {
+    const attachments = manifest().submissions.filter((s) => s.kind === 'attachment');
+    expect(attachments.map((s) => s.name)).toEqual(['attachment', 'attachment-guide']);
+    const first = dev.info.nodes[0] as DevInfo['nodes'][number];
+    // A node that did not receive the upload fetches the bytes from its peers.
+    const other = dev.info.nodes.find((n) => n.name === 'retailer') as DevInfo['nodes'][number];
+    const tokens = new Map([
+      [first.apiUrl, env['TRADELEDGER_TOKEN'] as string],
+      [other.apiUrl, createToken(other.dataDir, { org: 'Y87794H0US1R65VBXU25', label: 'dev test' }).token],
+    ]);
+    for (const submission of attachments) {
+      const record = JSON.parse(readFileSync(join(EXAMPLES_DIR, submission.file), 'utf8')) as { sha256: string; sizeBytes: number };
+      const expected = readFileSync(join(EXAMPLES_DIR, submission.bytes as string));
+      const onLedger = JSON.parse((await tlOk(['get', dev.info.examples[submission.name] as string, '--json'], env)).stdout) as { record: { payload: { sha256: string } } };
+      expect(onLedger.record.payload.sha256).toBe(record.sha256);
+      for (const [apiUrl, token] of tokens) {
+        const response = await fetch(new URL(`/v1/attachments/${record.sha256}`, apiUrl), { headers: { authorization: `Bearer ${token}` } });
+        expect(response.status, `${submission.name} from ${apiUrl}`).toBe(200);
+        const body = Buffer.from(await response.arrayBuffer());
+        expect(body.length).toBe(record.sizeBytes);
+        expect(body.equals(expected), `${submission.name} from ${apiUrl}`).toBe(true);
+      }
+    }
   });
 
   it('submits the rest of the story through the CLI, and an attachment from its bytes', async () => {

@@ -3,7 +3,8 @@
 // producer/exporter, the rights holder and the retailer are founding members (examples/genesis.json);
 // the manufacturer's node starts too and joins when the story's governance vote adds its
 // organization (a live demo of a node joining: learner, block sync, voter). Then the examples are
-// submitted through the first node, up to and including the origin verification's determination.
+// submitted through the first node, up to and including the origin verification's determination;
+// an example attachment's bytes (examples/media) are stored on that node before its record.
 //
 // It prints each node's API URL (the first is the one to use), where the demo organizations' key
 // files are, and an access token per organization for the first node; writes the same to
@@ -263,7 +264,14 @@ export async function startDev(options: DevOptions, onChildExit: (name: string, 
     let head = await client.request<{ height: number; logSize: number }>('GET', '/v1/head');
     if (load && head.logSize === 0) {
       const submissions = node.exampleSubmissions(examplesDir, { nowMs: Date.now(), chainId: genesis.chainId, ...(stopBefore === undefined ? {} : { stopBefore }) });
+      const tokenOf = new Map(organizations.map((o) => [o.signer, o.token]));
       for (const submission of submissions) {
+        // An attachment's bytes go to the node first (the record only names their hash); the other
+        // nodes fetch them from it when asked.
+        if (submission.attachment !== undefined) {
+          const uploader = new NodeClient(first.apiUrl, tokenOf.get(submission.signer));
+          await uploader.request('PUT', `/v1/attachments/${submission.attachment.sha256}`, { body: submission.attachment.bytes, contentType: submission.attachment.mediaType, timeoutMs: 30_000 });
+        }
         const answer = await client.request<{ txId: string; result?: { ok: boolean; code?: string } }>('POST', '/v1/tx', { body: submission.tx.bytes, query: { wait: 'commit', timeoutMs: 30_000 }, timeoutMs: 45_000 });
         if (answer.result?.ok !== true) throw rejectedError(answer.result?.code ?? 'DEV_EXAMPLE_REJECTED', `example ${submission.name} (${submission.kind}) was rejected by the ledger: ${answer.result?.code ?? 'no result'}`, submission.name);
         examples[submission.name] = submission.tx.idHex;
