@@ -138,6 +138,12 @@ const BLOCK_INDEX_PREFIX = 'r/bi/';
 export const RAFT_LOG_RETAIN_ENTRIES_DEFAULT = 512;
 /** How long a follower waits for the leader to accept a forwarded transaction. */
 const FORWARD_TIMEOUT_MS = 5_000;
+/** How long a node that lost leadership keeps trying to hand its pending transactions on. */
+const ORPHAN_TTL_MS = 60_000;
+/** Pause between hand-over rounds, and before the first (the new leader settles its log first). */
+const ORPHAN_RETRY_MS = 500;
+/** Forwards in flight at once while handing transactions on. */
+const ORPHAN_FORWARD_CONCURRENCY = 16;
 const SYNC_REQUEST_TIMEOUT_MS = 30_000;
 /** Terms whose leader this node remembers, to check block proposers. */
 const LEADER_TERMS_KEPT = 1024;
@@ -169,6 +175,13 @@ export class LedgerNode {
   private leaderStartIndex = Number.POSITIVE_INFINITY;
   private readonly leaderOfTerm = new Map<number, string>();
   private proposals: Proposal[] = [];
+  /**
+   * Transactions this node held as leader (pending, or in blocks not yet committed) when it lost
+   * leadership: handed to the next leader, so clients waiting on them are not left to time out.
+   */
+  private readonly orphans = new Map<string, { readonly bytes: Uint8Array; readonly sinceMs: number }>();
+  private orphanTimer: NodeJS.Timeout | undefined;
+  private rehoming = false;
   private readonly waiters = new Map<string, Waiter[]>();
   private syncing = false;
   /** Blocks this node applied from block sync rather than from its Raft log. */
@@ -428,11 +441,72 @@ export class LedgerNode {
       this.options.logger.info({ term: this.raw.status().term }, 'became leader');
     }
     if (role !== 'leader' && wasLeader) {
-      // Our proposals may still commit under the next leader; clients waiting on them keep
-      // waiting. What is pending here is handed back: its submitters retry against the leader.
+      // Our proposals may still commit under the next leader, or be cut off. Everything this node
+      // held goes to the next leader once one is known; what already committed is skipped, and a
+      // duplicate that slips through is recorded once with no effect (TX_DUPLICATE).
       this.proposals = [];
-      this.mempool.clear();
+      const now = Date.now();
+      for (const tx of this.mempool.clear()) this.orphans.set(tx.idHex, { bytes: tx.bytes, sinceMs: now });
       this.leaderStartIndex = Number.POSITIVE_INFINITY;
+      if (this.orphans.size > 0) this.scheduleRehome();
+    }
+  }
+
+  private scheduleRehome(): void {
+    if (this.orphanTimer !== undefined || this.stopped) return;
+    this.orphanTimer = setTimeout(() => {
+      this.orphanTimer = undefined;
+      void this.rehome()
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'handing pending transactions to the leader failed'))
+        .finally(() => {
+          if (this.orphans.size > 0) this.scheduleRehome();
+        });
+    }, ORPHAN_RETRY_MS);
+  }
+
+  /** One round of handing orphaned transactions to the current leader (or to this node, if it leads again). */
+  private async rehome(): Promise<void> {
+    if (this.rehoming || this.stopped || this.haltReason !== undefined) return;
+    this.rehoming = true;
+    try {
+      const now = Date.now();
+      let expired = 0;
+      for (const [id, orphan] of this.orphans) {
+        if (now - orphan.sinceMs <= ORPHAN_TTL_MS) continue;
+        this.orphans.delete(id);
+        expired++;
+      }
+      if (expired > 0) this.options.logger.warn({ count: expired }, 'pending transactions not handed to a leader within the deadline: their clients must resubmit');
+      const leader = this.leader;
+      // Wait for a leader, and for this node to have applied what is committed, so what the old
+      // term's blocks already carried is found in the ledger rather than sent again.
+      if (leader === null || this.applied < this.raw.status().commit) return;
+      const batch = [...this.orphans].slice(0, ORPHAN_FORWARD_CONCURRENCY * 8);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < batch.length) {
+          const [id, orphan] = batch[next++]!;
+          if ((await this.store.getTxLocation(fromHex(id, 'txId', 32))) !== undefined) {
+            this.orphans.delete(id);
+            continue;
+          }
+          try {
+            if (this.role === 'leader') await this.admitAsLeader(orphan.bytes);
+            else if (this.leader === leader) await this.p2p.request(leader, FORWARD_PROTOCOL, { tx: orphan.bytes }, { timeoutMs: FORWARD_TIMEOUT_MS });
+            else return; // the leader changed under us: the next round goes to the new one
+            this.orphans.delete(id);
+          } catch (error) {
+            const code = errorCode(error) ?? '';
+            // Transport trouble or a busy leader: try again next round. Any verdict on the
+            // transaction itself (a duplicate, a replay, a rejection) ends its hand-over.
+            if (/^(PEER_|FRAME_|P2P_|INTERNAL$|MEMPOOL_FULL$|NOT_LEADER$|NODE_)/.test(code)) continue;
+            this.orphans.delete(id);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: ORPHAN_FORWARD_CONCURRENCY }, worker));
+    } finally {
+      this.rehoming = false;
     }
   }
 
@@ -844,6 +918,25 @@ export class LedgerNode {
     return this.role === 'leader';
   }
 
+  /**
+   * Asks Raft to hand leadership to a caught-up voter (before maintenance on this node). Resolves
+   * once asked; leadership moves when the target has the whole log. ConsensusError when this node
+   * does not lead or the target is not a voter.
+   */
+  async transferLeadership(toPeerId: string): Promise<void> {
+    if (this.stopped || this.haltReason !== undefined) throw new NodeError('NODE_HALTED', `node ${this.peerId} is not running`, { status: 503 });
+    await new Promise<void>((resolve, reject) => {
+      this.enqueue(() => {
+        try {
+          this.raw.transferLeader(toPeerId);
+          resolve();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+  }
+
   get currentLeader(): string | null {
     return this.leader;
   }
@@ -853,6 +946,7 @@ export class LedgerNode {
     this.stopped = true;
     if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
     if (this.cutTimer !== undefined) clearTimeout(this.cutTimer);
+    if (this.orphanTimer !== undefined) clearTimeout(this.orphanTimer);
     for (const [, waiting] of this.waiters) for (const waiter of waiting) {
       clearTimeout(waiter.timer);
       waiter.reject(new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 }));

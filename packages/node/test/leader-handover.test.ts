@@ -1,0 +1,70 @@
+// A leader that loses leadership hands what it holds to the next leader. Three nodes in one
+// process cut a block only at 40 pending transactions; 39 wait in the leader's mempool when
+// leadership moves to a follower. The new leader must receive those 39 (the fortieth, sent to it
+// afterwards, fills the block), so every client waiting on any of the forty sees it committed;
+// without the hand-over the new leader would hold one transaction and never cut.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LedgerNode, type LedgerNodeOptions } from '../src/ledger-node.js';
+import { attachmentTxs } from '../../../test/support/load.js';
+import { exampleGenesisWithNodes, exampleNodeIdentity, freePort, waitFor } from './support/example-network.js';
+
+const SIGNERS = ['customs', 'producer', 'importer'] as const;
+const BLOCK_TXS = 40;
+const root = mkdtempSync(join(tmpdir(), 'tl-handover-'));
+const nodes: LedgerNode[] = [];
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('leadership hand-over', () => {
+  it('passes the old leader’s pending transactions to the new leader, and every waiting client sees its commit', async () => {
+    const genesis = exampleGenesisWithNodes(SIGNERS, 'tradeledger-handover');
+    const ports = await Promise.all(SIGNERS.map(() => freePort()));
+    const ids = SIGNERS.map((s) => exampleNodeIdentity(s));
+    const logger = pino({ level: process.env['TL_LOG'] ?? 'silent' });
+    for (const [i, signer] of SIGNERS.entries()) {
+      const options: LedgerNodeOptions = {
+        dataDir: join(root, signer),
+        seed: ids[i]!.seed,
+        genesis,
+        listen: [`/ip4/127.0.0.1/tcp/${ports[i]}`],
+        peers: ids.flatMap((id, j) => (j === i ? [] : [{ peerId: id.peerId, addrs: [`/ip4/127.0.0.1/tcp/${ports[j]}`] }])),
+        // Only a full block is cut: nothing leaves a mempool by time.
+        blockCutting: { maxTxs: BLOCK_TXS, maxBytes: 16 << 20, maxWaitMs: 600_000, maxInflightBlocks: 4 },
+        mempool: { maxTxs: 1000, maxBytes: 16 << 20, maxTxBytes: 1 << 20 },
+        tickMs: 20,
+        electionTicks: 10,
+        heartbeatTicks: 2,
+        logger: logger.child({ node: signer }),
+        verifyWorkers: 0,
+      };
+      nodes.push(await LedgerNode.start(options));
+    }
+    const leader = await waitFor('a leader', () => nodes.find((n) => n.isLeader));
+    const leaderIndex = nodes.indexOf(leader);
+    const successor = nodes[(leaderIndex + 1) % nodes.length]!;
+    const successorPeerId = ids[(leaderIndex + 1) % nodes.length]!.peerId;
+
+    const txs = attachmentTxs(genesis.chainId, 'retailer', BLOCK_TXS, 1, 'handover');
+    const held = txs.slice(0, BLOCK_TXS - 1);
+    for (const tx of held) await leader.submit(tx.bytes);
+    // Clients wait on the successor, which will not have seen these transactions itself.
+    const waiting = held.map((tx) => successor.waitForCommit(tx.idHex, 15_000));
+    expect((await leader.store.head())!.logSize).toBe(0);
+
+    await leader.transferLeadership(successorPeerId);
+    await waitFor('the successor leads', () => (successor.isLeader && !leader.isLeader ? true : undefined), 10_000);
+    // The last transaction fills the block only if the other 39 reached the new leader.
+    const last = txs[BLOCK_TXS - 1]!;
+    await waitFor('the hand-over', async () => successor.submit(last.bytes).then(() => true).catch((error: { code?: string }) => (error.code === 'NO_LEADER' ? undefined : Promise.reject(error))), 10_000);
+    const committed = await Promise.all([...waiting, successor.waitForCommit(last.idHex, 15_000)]);
+    expect(committed.map((c) => c.result)).toEqual(txs.map(() => ({ ok: true })));
+    expect(new Set(committed.map((c) => c.height)).size).toBe(1);
+    await expect(leader.transferLeadership(successorPeerId)).rejects.toThrow();
+  });
+});
