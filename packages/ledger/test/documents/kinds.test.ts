@@ -418,7 +418,7 @@ runTable('entry-review', 'entry-review.json', [
 ]);
 runTable('attachment', 'attachment.json', [
   ...common(),
-  ['an upper-case hash', ['sha256'], '3F1B2C0E9D8A7B6C5D4E3F2A1B0C9D8E7F6A5B4C3D2E1F0A9B8C7D6E5F4A3B2C', 'SHA256_FORMAT'],
+  ['an upper-case hash', ['sha256'], String((readExample('attachment.json') as { sha256: string }).sha256).toUpperCase(), 'SHA256_FORMAT'],
   ['a bad media type', ['mediaType'], 'jpeg', 'MEDIA_TYPE_FORMAT'],
   ['a zero size', ['sizeBytes'], 0, 'FIELD_TOO_SMALL'],
   ['a fractional size', ['sizeBytes'], 1.5, 'FIELD_TYPE'],

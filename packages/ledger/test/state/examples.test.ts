@@ -92,6 +92,8 @@ describe('the examples, submitted in manifest order', () => {
     expect(check.rights[0]?.rightsHolderName).toBe('Nike, Inc.');
     const image = check.rights[0]?.attachments.find((a) => a.purpose === 'image');
     expect(image?.records).toEqual([chain.ids.attachment]);
+    const guide = check.rights[0]?.attachments.find((a) => a.purpose === 'product-guide');
+    expect(guide?.records).toEqual([chain.ids['attachment-guide']]);
     // The retail sublicense to the importer is revoked (through its parent): shown, not in force.
     const sub = check.importer.licenses.find((l) => l.chain[0]?.licenseId === chain.ids['license-sublicense']);
     expect(sub).toBeUndefined(); // a retailer license is not an importer license
