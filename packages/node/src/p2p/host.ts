@@ -202,6 +202,12 @@ export class P2PHost {
   private readonly links = new Map<string, PeerLink>();
   private readonly channels = new Map<string, OneWayChannel>();
   private readonly connectedSince = new Map<string, number>();
+  /**
+   * Outbound request streams per peer and protocol: at most REQUEST_MAX_OUTBOUND_STREAMS open at
+   * once (the peer refuses more); further requests wait here for a free slot, within their
+   * deadline, instead of failing.
+   */
+  private readonly requestSlots = new Map<string, { active: number; readonly waiting: Array<() => void> }>();
   private state: 'created' | 'started' | 'stopping' | 'stopped' = 'created';
   private stopPromise: Promise<void> | undefined;
 
@@ -357,8 +363,13 @@ export class P2PHost {
       if (this.state !== 'started') throw new NodeError(P2P_ERROR.P2P_NOT_STARTED, `p2p host ${this.peerId} is not running`, { status: 503 });
       const frame = encodeFrame(value, protocol.maxRequestBytes, protocol.id);
       this.counters.inc('requests_out', labels);
-      const answer = await this.exchange(peerId, protocol, frame, options.timeoutMs);
-      return answer;
+      const startedMs = Date.now();
+      const release = await this.requestSlot(peerId, protocol.id, options.timeoutMs);
+      try {
+        return await this.exchange(peerId, protocol, frame, Math.max(1, options.timeoutMs - (Date.now() - startedMs)));
+      } finally {
+        release();
+      }
     } catch (error) {
       const coded = error instanceof NodeError ? error : new NodeError(P2P_ERROR.PEER_UNREACHABLE, `${protocol.id} to ${peerId}: ${errorText(error)}`, { status: 502, cause: error });
       this.counters.inc('request_failures', { protocol: protocol.id, code: countedCode(coded.code) });
@@ -623,6 +634,39 @@ export class P2PHost {
   }
 
   // ---- request/response ----
+
+  /** Waits for a free outbound stream slot to `peerId` for `protocolId`; returns its release. */
+  private async requestSlot(peerId: string, protocolId: string, timeoutMs: number): Promise<() => void> {
+    const key = `${peerId} ${protocolId}`;
+    let slots = this.requestSlots.get(key);
+    if (slots === undefined) {
+      slots = { active: 0, waiting: [] };
+      this.requestSlots.set(key, slots);
+    }
+    const entry = slots;
+    const release = (): void => {
+      const next = entry.waiting.shift();
+      if (next !== undefined) next(); // the slot passes straight to the next waiter
+      else if (--entry.active === 0) this.requestSlots.delete(key);
+    };
+    if (entry.active < REQUEST_MAX_OUTBOUND_STREAMS) {
+      entry.active++;
+      return release;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const waiter = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const at = entry.waiting.indexOf(waiter);
+        if (at >= 0) entry.waiting.splice(at, 1);
+        reject(timeoutError(`${protocolId} to ${peerId}: waiting for one of ${REQUEST_MAX_OUTBOUND_STREAMS} request streams`));
+      }, timeoutMs);
+      entry.waiting.push(waiter);
+    });
+    return release;
+  }
 
   private async connectionFor(peerId: string, signal: AbortSignal): Promise<Connection> {
     const open = this.openConnection(peerId);
