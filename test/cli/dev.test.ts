@@ -79,13 +79,16 @@ describe('tradeledger dev', () => {
       [other.apiUrl, createToken(other.dataDir, { org: 'Y87794H0US1R65VBXU25', label: 'dev test' }).token],
     ]);
     for (const submission of attachments) {
-      const record = JSON.parse(readFileSync(join(EXAMPLES_DIR, submission.file), 'utf8')) as { sha256: string; sizeBytes: number };
+      const record = JSON.parse(readFileSync(join(EXAMPLES_DIR, submission.file), 'utf8')) as { sha256: string; sizeBytes: number; mediaType: string };
       const expected = readFileSync(join(EXAMPLES_DIR, submission.bytes as string));
       const onLedger = JSON.parse((await tlOk(['get', dev.info.examples[submission.name] as string, '--json'], env)).stdout) as { record: { payload: { sha256: string } } };
       expect(onLedger.record.payload.sha256).toBe(record.sha256);
       for (const [apiUrl, token] of tokens) {
         const response = await fetch(new URL(`/v1/attachments/${record.sha256}`, apiUrl), { headers: { authorization: `Bearer ${token}` } });
         expect(response.status, `${submission.name} from ${apiUrl}`).toBe(200);
+        // Served under the media type its attachment record declares: the image inline, the PDF as a download.
+        expect(response.headers.get('content-type')).toBe(record.mediaType);
+        expect(response.headers.get('content-disposition') ?? 'inline').toBe(record.mediaType.startsWith('image/') ? 'inline' : `attachment; filename="${record.sha256}"`);
         const body = Buffer.from(await response.arrayBuffer());
         expect(body.length).toBe(record.sizeBytes);
         expect(body.equals(expected), `${submission.name} from ${apiUrl}`).toBe(true);

@@ -12,6 +12,7 @@ import {
   decodeBlock,
   decodeTx,
   fromHex,
+  attachmentMediaType,
   getDocument,
   MerkleLog,
   openVerifications,
@@ -214,7 +215,9 @@ export class LedgerNodeService implements NodeService {
 
   async getAttachment(sha256: string) {
     const bytes = await this.node.fetchAttachment(sha256);
-    return bytes === undefined ? undefined : { bytes };
+    if (bytes === undefined) return undefined;
+    const mediaType = await attachmentMediaType(this.store, sha256);
+    return mediaType === undefined ? { bytes } : { bytes, mediaType };
   }
 
   async status(): Promise<ClusterStatusView> {

@@ -55,6 +55,20 @@ export async function getDocument(reader: StateReader, id: string): Promise<Docu
   return { record, history: entries.map(([key, value]) => decodeRecord<HistoryRecord>(value, key)) };
 }
 
+/**
+ * The media type declared by the first attachment document that records these bytes (by SHA-256,
+ * lower-case hex), or undefined when no document records them or none declares one.
+ */
+export async function attachmentMediaType(reader: StateReader, sha256: string): Promise<string | undefined> {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+  const [first] = await reader.scanState(KEY.attachmentByHashPrefix(sha256), { limit: 1 });
+  if (first === undefined) return undefined;
+  const id = first[0].slice(KEY.attachmentByHashPrefix(sha256).length);
+  const found = await getDocument(reader, id);
+  const mediaType = (found?.record.payload as { mediaType?: unknown } | undefined)?.mediaType;
+  return typeof mediaType === 'string' ? mediaType : undefined;
+}
+
 /** One page of an index whose keys are `prefix` + document id. */
 async function indexPage(reader: StateReader, prefix: string, page: Page): Promise<PageOf<DocumentRef>> {
   const limit = pageLimit(page);
