@@ -1,0 +1,70 @@
+// The public product check (also at /01/{gtin}, the GS1 Digital Link path): who holds the rights,
+// who is licensed to make, import and sell the product, and whether a given seller is among them,
+// in plain words for a phone screen. Works without a token; with one, the proofs bind the bytes.
+
+import { html } from 'htm/preact';
+import type { VNode } from 'preact';
+import { useState } from 'preact/hooks';
+import { getJson, segment } from '../api.js';
+import { ErrorAlert, isoTime, Loading, Party, ProofBadge, useAsync } from '../components.js';
+import { navigate, paths } from '../router.js';
+import type { ProductCheck } from '../types.js';
+
+const ROLE_WORDS: Readonly<Record<string, string>> = { manufacturer: 'make', importer: 'import', retailer: 'sell' };
+
+export function ProductView(props: { gtin: string | undefined; seller: string | undefined }): VNode {
+  const [gtin, setGtin] = useState(props.gtin ?? '');
+  const [seller, setSeller] = useState(props.seller ?? '');
+  const submit = (event: Event): void => {
+    event.preventDefault();
+    if (gtin.trim() !== '') navigate(paths.product(gtin.trim(), seller.trim()));
+  };
+  const input = (set: (v: string) => void) => (e: Event) => set((e.currentTarget as HTMLInputElement).value);
+  return html`<section aria-labelledby="product-heading">
+    <h1 id="product-heading">Is this product genuine?</h1>
+    <form class="search card" onSubmit=${submit} role="search">
+      <label for="gtin">GTIN</label>
+      <input id="gtin" name="gtin" inputmode="numeric" autocomplete="off" value=${gtin} onInput=${input(setGtin)} aria-describedby="gtin-help" />
+      <p id="gtin-help" class="muted">The number under the barcode (8, 12, 13 or 14 digits).</p>
+      <label for="seller">Seller LEI (optional)</label>
+      <input id="seller" name="seller" autocomplete="off" spellcheck=${false} value=${seller} onInput=${input(setSeller)} />
+      <button type="submit">Check product</button>
+    </form>
+    ${props.gtin === undefined ? null : html`<${ProductAnswer} key=${`${props.gtin}|${props.seller ?? ''}`} gtin=${props.gtin} seller=${props.seller} />`}
+  </section>`;
+}
+
+function ProductAnswer(props: { gtin: string; seller: string | undefined }): VNode {
+  const path = `/v1/check/product/${segment(props.gtin)}${props.seller === undefined ? '' : `?seller=${encodeURIComponent(props.seller)}`}`;
+  const state = useAsync(path, async () => (await getJson(path)) as ProductCheck);
+  if (state.status === 'loading') return html`<${Loading} what=${`product ${props.gtin}`} />`;
+  if (state.status === 'error') return html`<${ErrorAlert} error=${state.error} context="Product check" />`;
+  const p = state.value;
+  if (p.rightsHolders.length === 0) {
+    return html`<div class="card" role="status"><h2>GTIN ${p.gtin14}</h2><p class="big">No rights holder has registered this product on the ledger.</p>
+      <p class="muted">That does not make it fake: the brand may not take part in this ledger.</p></div>`;
+  }
+  const brands = [...new Set(p.rightsHolders.flatMap((r) => r.brands))];
+  return html`<article class="card product" aria-labelledby="product-title">
+    <h2 id="product-title">${brands.join(', ') || 'Product'} <span class="muted">GTIN ${p.gtin14}</span></h2>
+    ${p.seller === undefined ? null : html`<${SellerVerdict} seller=${p.seller} name=${p.licensed.find((l) => l.lei === p.seller?.lei)?.name} />`}
+    <h3>Brand owner</h3>
+    <ul class="plain">${p.rightsHolders.map((r) => html`<li key=${r.rightId}>
+      <${Party} lei=${r.lei} name=${r.name} /> owns ${r.brands.length === 0 ? 'the rights' : `the brand${r.brands.length > 1 ? 's' : ''} ${r.brands.join(', ')}`}${r.marks.length === 0 ? '' : ` (marks: ${r.marks.join(', ')})`}.
+      <${ProofBadge} txId=${r.rightId} label="Right" />
+    </li>`)}</ul>
+    <h3>Who may make, import and sell it</h3>
+    ${p.licensed.length === 0 ? html`<p>Nobody holds a license in force for this product right now.</p>` : html`<ul class="plain">${p.licensed.map((l) => html`<li key=${l.licenseId}>
+      <${Party} lei=${l.lei} name=${l.name} /> is licensed to <strong>${ROLE_WORDS[l.role] ?? l.role}</strong> it (${l.role}) in ${l.territory.join(', ')}, until ${l.validTo}.
+      <${ProofBadge} txId=${l.licenseId} label="License" />
+    </li>`)}</ul>`}
+    <p class="muted">As of ${isoTime(p.asOfMs)}.</p>
+  </article>`;
+}
+
+function SellerVerdict(props: { seller: NonNullable<ProductCheck['seller']>; name: string | undefined }): VNode {
+  const who = props.name === undefined ? props.seller.lei : `${props.name} (${props.seller.lei})`;
+  return props.seller.licensed
+    ? html`<p class="verdict verdict-yes" data-testid="product-verdict" data-licensed="true" role="status">✓ ${who} is licensed to sell this product${props.seller.roles.length > 0 ? ` (as ${props.seller.roles.join(', ')})` : ''}.</p>`
+    : html`<p class="verdict verdict-no" data-testid="product-verdict" data-licensed="false" role="status">✗ ${who} is not licensed to sell this product.</p>`;
+}
