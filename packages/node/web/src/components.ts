@@ -139,7 +139,7 @@ export function ProofBadge(props: { txId: string; label?: string }): VNode {
   const state = outcome === undefined ? 'checking' : outcome.state;
   const total = trust?.anchor.membership.organizations.filter((o) => o.nodeKeys.length > 0).length;
   return html`<p class=${`proof proof-${state}`} data-testid="proof" data-tx-id=${props.txId} data-proof-state=${state} aria-live="polite">
-    ${props.label === undefined ? null : html`<span class="proof-label">${props.label}: </span>`}<span class="proof-text">${proofText(outcome, total)}</span>
+    ${props.label === undefined ? null : html`<span class="proof-label">${props.label}: </span>`}<span class="proof-text">${proofText(outcome, total)}</span>${' '}
     <a class="proof-link" href=${`/app/ledger/tx/${props.txId}`}>tx ${shortHex(props.txId)}</a>
   </p>`;
 }

@@ -71,6 +71,13 @@ function CertifiedHeadPanel(): VNode {
   </section>`;
 }
 
+/** The organization whose node key proposed a block, from the trusted membership. */
+function Proposer(props: { nodeKey: string }): VNode {
+  const trust = useTrust();
+  const lei = trust?.anchor.membership.organizations.find((o) => o.nodeKeys.includes(props.nodeKey))?.lei;
+  return lei === undefined ? html`<code class="hex">${shortHex(props.nodeKey)}</code>` : html`<${Party} lei=${lei} />`;
+}
+
 function RecentBlocks(): VNode {
   const state = useAsync('recent-blocks', async () => {
     const head = (await getJson('/v1/head', undefined)) as HeaderView;
@@ -89,7 +96,7 @@ function RecentBlocks(): VNode {
           <td data-label="Height"><button type="button" class="linklike" aria-expanded=${open === b.header.height} onClick=${() => setOpen(open === b.header.height ? undefined : b.header.height)}>#${b.header.height}</button></td>
           <td data-label="Time">${isoTime(b.header.timestamp)}</td>
           <td data-label="Transactions">${b.txs.length}</td>
-          <td data-label="Proposer"><code class="hex">${shortHex(b.header.proposer)}</code></td>
+          <td data-label="Proposer"><${Proposer} nodeKey=${b.header.proposer} /></td>
           <td data-label="Hash"><code class="hex">${shortHex(b.header.hash)}</code></td>
         </tr>
         ${open === b.header.height ? html`<tr class="block-txs"><td colspan="5"><ul class="plain">${b.txs.map((t) => html`<li key=${t.txId}><a href=${paths.tx(t.txId)}><code class="hex">${t.txId}</code></a> ${t.result === null ? '' : t.result.ok ? '' : `(recorded, rejected: ${t.result.code ?? ''})`}</li>`)}</ul></td></tr>` : null}`)}
