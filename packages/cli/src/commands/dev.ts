@@ -290,7 +290,28 @@ export async function startDev(options: DevOptions, onChildExit: (name: string, 
   }
 }
 
-function printDevInfo(ctx: CliContext, info: DevInfo): void {
+/** The example entry's number and a licensed product's GTIN and retailer, to link the web page's views. */
+function webExamples(examplesDir: string, info: DevInfo): { entryNumber?: string; gtin?: string; seller?: string } {
+  const read = (file: string): Record<string, unknown> | undefined => {
+    try {
+      return JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  };
+  const entry = info.examples['entry'] === undefined ? undefined : read('entry.json');
+  const license = info.examples['license'] === undefined ? undefined : read('license.json');
+  const retailer = info.examples['license-retailer'] === undefined ? undefined : read('license-retailer.json');
+  const gtins = license?.['gtins'];
+  const gtin = Array.isArray(gtins) && typeof gtins[0] === 'string' ? gtins[0] : undefined;
+  const out: { entryNumber?: string; gtin?: string; seller?: string } = {};
+  if (typeof entry?.['entryNumber'] === 'string') out.entryNumber = entry['entryNumber'];
+  if (gtin !== undefined) out.gtin = gtin;
+  if (typeof retailer?.['licensee'] === 'string') out.seller = retailer['licensee'];
+  return out;
+}
+
+function printDevInfo(ctx: CliContext, info: DevInfo, examplesDir: string): void {
   const first = info.nodes[0] as DevNodeInfo;
   const out = ctx.io.stdout;
   out(`tradeledger dev: ${info.nodes.length} nodes on 127.0.0.1, chain ${info.chainId}, data in ${info.dir}\n`);
@@ -309,6 +330,13 @@ function printDevInfo(ctx: CliContext, info: DevInfo): void {
     out(`  tradeledger prove ${certificate} --json > proof.json && tradeledger verify-proof proof.json --genesis ${info.genesis}\n`);
   }
   out(`  tradeledger submit certificate-of-origin examples/certificate-of-origin.json --key ${info.organizations.find((o) => o.signer === 'producer')?.keyFile ?? '<key>'} --wait\n`);
+  const web = webExamples(examplesDir, info);
+  out(`\nWeb page (any browser on this machine; the entry and ledger views ask for an access token above, customs' is the specialist's):\n`);
+  const views: string[][] = [['home', `${first.apiUrl}/app/`]];
+  if (web.entryNumber !== undefined) views.push(['entry view', `${first.apiUrl}/app/entry/${encodeURIComponent(web.entryNumber)}`]);
+  if (web.gtin !== undefined) views.push(['product view (public)', `${first.apiUrl}/01/${web.gtin}${web.seller === undefined ? '' : `?seller=${web.seller}`}`]);
+  views.push(['ledger view', `${first.apiUrl}/app/ledger`]);
+  for (const [label, url] of views) out(`  ${(label as string).padEnd(22)} ${url as string}\n`);
   out(`\nEverything is in ${join(info.dir, 'dev.json')}. Ctrl-C stops every node (the data stays in ${info.dir}).\n`);
 }
 
@@ -332,7 +360,7 @@ export function registerDev(program: Command, ctx: CliContext): void {
       });
       devDir = info.dir;
       if (options.json) ctx.io.stdout(`${JSON.stringify(info)}\n`);
-      else printDevInfo(ctx, info);
+      else printDevInfo(ctx, info, options.examplesDir);
       await new Promise<void>((resolvePromise) => {
         const stop = () => {
           if (stopping) return;
