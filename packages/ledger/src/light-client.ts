@@ -12,7 +12,8 @@
 
 import { bytesEqual, toHex } from './bytes.js';
 import { checkTrustedMembership, verifyCertifiedHead, type CertifiedHead, type CertifiedHeadVerification, type Ed25519Verifier, type TrustedMembership } from './checkpoint.js';
-import { approvalsRequired, MAJORITY, type GenesisConfig } from './documents/governance.js';
+import type { GenesisConfig } from './documents/governance.js';
+import { approvalsRequired, MAJORITY } from './documents/threshold.js';
 import { LedgerError } from './errors.js';
 import { portableLeafHash, verifyConsistency, verifyInclusion, type ConsistencyProof, type InclusionProof } from './merkle-proof.js';
 

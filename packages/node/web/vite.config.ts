@@ -16,14 +16,5 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     reportCompressedSize: false,
-    rolldownOptions: {
-      treeshake: {
-        // The ledger's browser entry reaches documents/governance.js (for trustedMembershipFromGenesis,
-        // which the page does not use), whose zod schemas are built at module load; zod's builders
-        // are pure, so unused schemas (and zod with them) drop out of the bundle.
-        manualPureFunctions: ['z'],
-        moduleSideEffects: [{ test: /zod|ledger[\\/]dist[\\/]documents|msgpackr/, sideEffects: false }],
-      },
-    },
   },
 });

@@ -52,13 +52,7 @@ export const governanceThresholdSchema = z
   .superRefine((t, ctx) => {
     if (t.numerator >= t.denominator) addRuleIssue(ctx, 'THRESHOLD_RANGE', `threshold ${t.numerator}/${t.denominator} must be below 1 (approvals must exceed it)`, ['numerator'], t.numerator);
   });
-export type GovernanceThreshold = z.output<typeof governanceThresholdSchema>;
-export const MAJORITY: GovernanceThreshold = { numerator: 1, denominator: 2 };
-
-/** The smallest number of member approvals that exceeds the threshold fraction of `memberCount`. */
-export function approvalsRequired(threshold: GovernanceThreshold, memberCount: number): number {
-  return Math.floor((memberCount * threshold.numerator) / threshold.denominator) + 1;
-}
+export { approvalsRequired, MAJORITY, type GovernanceThreshold } from './threshold.js';
 
 /** The transaction envelope's chain id alphabet (tx.ts), at most 64 characters. */
 const CHAIN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
