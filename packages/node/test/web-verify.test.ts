@@ -4,7 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certifiedHeadToJSON, inclusionProofToJSON, MemoryMerkleNodes, MerkleLog, publicKeyFromSeed, sha256, sign, signCheckpoint, toHex, utf8, type CertifiedHead, type Checkpoint, type TrustedMembership } from '@tradeledger/ledger';
-import { canonicalMembershipJson, checkDocumentProof, checkHead, decidePin, decodeBase64, membershipFingerprint, parseMembershipView, proofTreeSize, txBytesFor } from '../web/src/verify.js';
+import { canonicalMembershipJson, checkDocumentProof, checkHead, decidePin, membershipFingerprint, parseMembershipView, proofTreeSize, txBytesFor } from '../web/src/verify.js';
 
 const LEIS = ['506700GE1G29325QX363', '787RXPR0UX0O0XUXPZ81', '7LTWFZYICNSX8D621K86', 'HWUPKR0MPOU8FGXBT394'];
 const CHAIN = 'tradeledger-web';
@@ -126,17 +126,13 @@ describe('the membership the page pins', () => {
 });
 
 describe('transaction bytes from /v1/tx', () => {
-  it('reads base64 and hex, and keeps only a reading that hashes to the id', () => {
+  it('reads the hex the node sends, and refuses text that is not hex or does not hash to the id', () => {
     const bytes = txBytes(9);
-    const base64 = Buffer.from(bytes).toString('base64');
-    expect(decodeBase64(base64)).toEqual(bytes);
-    expect(decodeBase64('abc')).toBeUndefined();
-    expect(txBytesFor(txIdOf(9), base64)).toEqual(bytes);
     expect(txBytesFor(txIdOf(9), toHex(bytes))).toEqual(bytes);
-    for (let n = 0; n < 7; n++) {
-      const b = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
-      expect(decodeBase64(Buffer.from(b).toString('base64'))).toEqual(b);
-    }
+    expect(() => txBytesFor(txIdOf(9), Buffer.from(bytes).toString('base64'))).toThrow(expect.objectContaining({ code: 'TX_BYTES_MISMATCH' }));
+    expect(() => txBytesFor(txIdOf(9), toHex(bytes).toUpperCase())).toThrow(expect.objectContaining({ code: 'TX_BYTES_MISMATCH' }));
+    expect(() => txBytesFor(txIdOf(9), toHex(bytes).slice(1))).toThrow(expect.objectContaining({ code: 'TX_BYTES_MISMATCH' }));
+    expect(() => txBytesFor('XYZ', toHex(bytes))).toThrow(expect.objectContaining({ code: 'TX_ID_INVALID' }));
   });
 });
 

@@ -69,7 +69,7 @@ export interface TxContentView {
   readonly timestamp: number;
   /** The payload as signed (JSON-able: strings, numbers, booleans, arrays, plain objects). */
   readonly payload: unknown;
-  /** The exact signed bytes (base64). */
+  /** The exact signed bytes (lower-case hex); SHA-256 of them is the transaction id. */
   readonly bytes: string;
 }
 

@@ -24,7 +24,7 @@ import {
 
 /** Hex characters of SHA-256 shown as a membership's fingerprint. */
 export const FINGERPRINT_HEX_CHARS = 16;
-/** Longest transaction accepted as bytes (base64 or hex text of it), well above the node's limit. */
+/** Longest transaction accepted as bytes (the hex text of it), well above the node's limit. */
 const TX_TEXT_MAX_CHARS = 4 * 1024 * 1024;
 
 /** A membership the page may trust: the light client's form, names for display, its fingerprint. */
@@ -165,42 +165,18 @@ export function checkHead(json: unknown, membership: TrustedMembership): HeadChe
 // ---------------------------------------------------------------------------------------------
 // Transaction bytes
 
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Strict padded base64; undefined when `text` is not. */
-export function decodeBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((text.length / 4) * 3 - padding);
-  let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    let n = 0;
-    for (let k = 0; k < 4; k++) {
-      const c = text[i + k] as string;
-      n = (n << 6) | (c === '=' ? 0 : BASE64_ALPHABET.indexOf(c));
-    }
-    for (let k = 2; k >= 0 && o < out.length; k--) {
-      out[o] = (n >> (8 * k)) & 0xff;
-      o++;
-    }
-  }
-  return out;
-}
-
 /**
- * The signed bytes of transaction `txId` from the text /v1/tx answers (`tx.bytes`: documented as
- * base64; hex is accepted too). Whichever reading hashes to the id is the one: the hash is the
- * check, so trying both costs no safety. Throws TX_BYTES_MISMATCH when neither does.
+ * The signed bytes of transaction `txId` from the text /v1/tx answers (`tx.bytes`, lower-case hex).
+ * The hash is the check: bytes that do not hash to the id are refused with TX_BYTES_MISMATCH.
  */
 export function txBytesFor(txId: string, text: string): Uint8Array {
   if (!/^[0-9a-f]{64}$/.test(txId)) throw new VerifyError('TX_ID_INVALID', `tx id ${txId.slice(0, 80)}: expected 64 lower-case hex characters`);
-  if (text.length === 0 || text.length > TX_TEXT_MAX_CHARS) throw new VerifyError('TX_BYTES_MISMATCH', `tx.bytes: expected 1 to ${TX_TEXT_MAX_CHARS} characters, got ${text.length}`);
-  const readings: Uint8Array[] = [];
-  if (text.length % 2 === 0 && /^[0-9a-f]+$/.test(text)) readings.push(fromHex(text, 'tx.bytes'));
-  const base64 = decodeBase64(text);
-  if (base64 !== undefined) readings.push(base64);
-  for (const bytes of readings) if (toHex(sha256Portable(bytes)) === txId) return bytes;
-  throw new VerifyError('TX_BYTES_MISMATCH', `tx.bytes: the bytes the node sent do not hash to ${txId}`);
+  if (text.length === 0 || text.length > TX_TEXT_MAX_CHARS || text.length % 2 !== 0 || !/^[0-9a-f]+$/.test(text)) {
+    throw new VerifyError('TX_BYTES_MISMATCH', `tx.bytes: expected 2 to ${TX_TEXT_MAX_CHARS} lower-case hex characters, got ${text.length} characters`);
+  }
+  const bytes = fromHex(text, 'tx.bytes');
+  if (toHex(sha256Portable(bytes)) !== txId) throw new VerifyError('TX_BYTES_MISMATCH', `tx.bytes: the bytes the node sent do not hash to ${txId}`);
+  return bytes;
 }
 
 // ---------------------------------------------------------------------------------------------
