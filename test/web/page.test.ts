@@ -6,10 +6,13 @@
 //   another, and needs no token;
 // - the ledger view shows the certified head and recent blocks;
 // - through a test server that corrupts every inclusion proof, nothing is shown as verified;
-// - the page never asks anything of another origin.
+// - the page never asks anything of another origin;
+// - every view passes axe-core's WCAG 2.1 A and AA rules (and its best practices), at desktop and
+//   phone widths.
 // Screenshots of each view are saved under .test-results/screenshots/ (the README shows copies).
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -173,6 +176,38 @@ describe('the web page in headless Chromium', () => {
       await context.close();
     }
   });
+
+  it('every view passes axe-core’s WCAG 2.1 A/AA checks at desktop and phone widths', async () => {
+    const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    // [path, width, what marks it loaded, whether it shows proof badges]
+    const views: Array<[string, number, string, boolean]> = [
+      ['/app/', 1280, 'h1', false],
+      [`/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`, 1280, '[data-testid="entry-line"]', true],
+      [`/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`, 390, '[data-testid="entry-line"]', true],
+      [`/01/${GTIN}?seller=${LICENSED_RETAILER}`, 390, '[data-testid="product-verdict"]', true],
+      ['/app/ledger', 1280, '[data-testid="block-row"]', false],
+    ];
+    for (const [path, width, ready, badges] of views) {
+      // Only this context bypasses the page's CSP, to inject axe; the other tests run under it.
+      const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+      try {
+        const page = await context.newPage();
+        await page.addInitScript(`sessionStorage.setItem('tradeledger.token', ${JSON.stringify(token)})`);
+        await page.goto(`${node}${path}`);
+        await page.waitForSelector(ready, { timeout: 30_000 });
+        if (badges) await settledProofStates(page);
+        await page.evaluate(axeSource);
+        const violations = await page.evaluate(async () => {
+          const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+          const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
+          return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+        });
+        expect(violations, `${path} at ${width}px`).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  }, 120_000);
 });
 
 /**

@@ -151,7 +151,7 @@ async function loadCertificate(id: string): Promise<CertificateData> {
 
 function CertificatePanel(props: { certificateId: string; line: EntryLine; importDate: string }): VNode {
   const state = useAsync(`certificate:${props.certificateId}`, () => loadCertificate(props.certificateId));
-  return html`<section class="panel" data-testid="certificate" aria-label="Certificate of origin">
+  return html`<section class="panel" data-testid="certificate" aria-label=${`Certificate of origin, line ${props.line.lineNumber}`}>
     <h3>Certificate of origin</h3>
     ${state.status === 'loading'
       ? html`<${Loading} what="the certificate" />`
