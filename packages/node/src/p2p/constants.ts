@@ -33,9 +33,15 @@ export const STREAM_OPEN_TIMEOUT_MS_DEFAULT = 5_000;
 export const REQUEST_READ_TIMEOUT_MS_DEFAULT = 10_000;
 /** A request handler that has not answered by then is abandoned and its stream aborted. */
 export const REQUEST_HANDLER_TIMEOUT_MS_DEFAULT = 30_000;
-/** Concurrent request streams per connection and protocol, each way (libp2p enforces it). */
-export const REQUEST_MAX_INBOUND_STREAMS = 64;
-export const REQUEST_MAX_OUTBOUND_STREAMS = 64;
+/**
+ * Requests in flight per peer and protocol from this node: more wait for a slot (P2PHost.request).
+ * libp2p's own per-connection stream limits below are twice that, because a stream the sender is
+ * done with still counts on both ends until its close completes: without the headroom, the next
+ * request's stream would be reset by the receiver.
+ */
+export const REQUEST_MAX_IN_FLIGHT = 64;
+export const REQUEST_MAX_INBOUND_STREAMS = 2 * REQUEST_MAX_IN_FLIGHT;
+export const REQUEST_MAX_OUTBOUND_STREAMS = 2 * REQUEST_MAX_IN_FLIGHT;
 
 /** Reconnect back-off to configured peers: base, doubling per failure, capped, with jitter. */
 export const RECONNECT_BASE_DELAY_MS_DEFAULT = 250;
@@ -59,3 +65,10 @@ assertLimit(RECONNECT_BASE_DELAY_MS_DEFAULT > 0, 'reconnect base delay positive'
 assertLimit(RECONNECT_BASE_DELAY_MS_DEFAULT <= RECONNECT_MAX_DELAY_MS_DEFAULT, 'reconnect base <= cap');
 assertLimit(STREAM_OPEN_TIMEOUT_MS_DEFAULT < ONE_WAY_STALL_TIMEOUT_MS_DEFAULT, 'stream open shorter than stall timeout');
 assertLimit(REQUEST_READ_TIMEOUT_MS_DEFAULT <= REQUEST_HANDLER_TIMEOUT_MS_DEFAULT, 'read timeout <= handler timeout');
+
+/**
+ * Streams a peer may open on a new connection before this side has finished setting it up. yamux
+ * defaults to 10 and then tears the whole connection down, which a burst of requests right after
+ * a (re)connect reaches easily; only members get this far (the gater refuses others first).
+ */
+export const MUXER_MAX_EARLY_STREAMS = 8 * REQUEST_MAX_IN_FLIGHT;

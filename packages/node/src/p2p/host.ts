@@ -36,6 +36,8 @@ import {
   REMOTE_ERROR_CODE_MAX_CHARS,
   REMOTE_ERROR_MESSAGE_MAX_CHARS,
   REQUEST_HANDLER_TIMEOUT_MS_DEFAULT,
+  MUXER_MAX_EARLY_STREAMS,
+  REQUEST_MAX_IN_FLIGHT,
   REQUEST_MAX_INBOUND_STREAMS,
   REQUEST_MAX_OUTBOUND_STREAMS,
   REQUEST_READ_TIMEOUT_MS_DEFAULT,
@@ -203,9 +205,9 @@ export class P2PHost {
   private readonly channels = new Map<string, OneWayChannel>();
   private readonly connectedSince = new Map<string, number>();
   /**
-   * Outbound request streams per peer and protocol: at most REQUEST_MAX_OUTBOUND_STREAMS open at
-   * once (the peer refuses more); further requests wait here for a free slot, within their
-   * deadline, instead of failing.
+   * Requests in flight per peer and protocol: at most REQUEST_MAX_IN_FLIGHT at once (libp2p and
+   * the peer refuse streams beyond their limits); further requests wait here for a free slot,
+   * within their deadline, instead of failing.
    */
   private readonly requestSlots = new Map<string, { active: number; readonly waiting: Array<() => void> }>();
   private state: 'created' | 'started' | 'stopping' | 'stopped' = 'created';
@@ -253,7 +255,7 @@ export class P2PHost {
       addresses: { listen: [...options.listen] },
       transports: [tcp()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [yamux({ maxEarlyStreams: MUXER_MAX_EARLY_STREAMS })],
       connectionGater,
       connectionManager: {
         dialTimeout: timeouts.dialTimeoutMs,
@@ -649,7 +651,7 @@ export class P2PHost {
       if (next !== undefined) next(); // the slot passes straight to the next waiter
       else if (--entry.active === 0) this.requestSlots.delete(key);
     };
-    if (entry.active < REQUEST_MAX_OUTBOUND_STREAMS) {
+    if (entry.active < REQUEST_MAX_IN_FLIGHT) {
       entry.active++;
       return release;
     }
@@ -661,7 +663,7 @@ export class P2PHost {
       const timer = setTimeout(() => {
         const at = entry.waiting.indexOf(waiter);
         if (at >= 0) entry.waiting.splice(at, 1);
-        reject(timeoutError(`${protocolId} to ${peerId}: waiting for one of ${REQUEST_MAX_OUTBOUND_STREAMS} request streams`));
+        reject(timeoutError(`${protocolId} to ${peerId}: waiting for one of ${REQUEST_MAX_IN_FLIGHT} request slots`));
       }, timeoutMs);
       entry.waiting.push(waiter);
     });

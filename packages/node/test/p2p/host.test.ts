@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeError } from '../../src/errors.js';
 import { encodeFrame } from '../../src/p2p/framing.js';
-import { REQUEST_MAX_OUTBOUND_STREAMS } from '../../src/p2p/constants.js';
+import { REQUEST_MAX_IN_FLIGHT } from '../../src/p2p/constants.js';
 import { P2PHost, type OneWayProtocol, type P2PHostOptions, type RequestProtocol } from '../../src/p2p/host.js';
 import { identityFromSeed } from '../../src/p2p/identity.js';
 import { parseMultiaddr } from '../../src/p2p/multiaddr.js';
@@ -211,13 +211,15 @@ describe('P2PHost', () => {
     if (a === undefined || b === undefined) throw new Error('two hosts');
     await a.host.updatePeers(peerConfig(b));
     await waitFor(() => a.host.peers().some((p) => p.connected), 'a connection');
-    // Five times the stream limit at once, each answered after 50 ms: all wait their turn.
-    const texts = Array.from({ length: REQUEST_MAX_OUTBOUND_STREAMS * 5 }, (_, i) => `q${i}`);
+    // Five times the in-flight limit at once, right after connecting (a burst that used to exceed
+    // yamux's 10 early streams and tear the connection down), each answered after 50 ms: all
+    // wait their turn.
+    const texts = Array.from({ length: REQUEST_MAX_IN_FLIGHT * 5 }, (_, i) => `q${i}`);
     const answers = await Promise.all(texts.map((text) => a.host.request(b.host.peerId, ECHO, { text, delayMs: 50 }, { timeoutMs: 20_000 })));
     expect(answers.map((x) => x.echoed)).toEqual(texts);
     expect(b.host.counters.get('requests_served', { protocol: ECHO.id })).toBe(texts.length);
     // A request still waiting for a stream when its deadline passes fails with PEER_TIMEOUT.
-    const blockers = Array.from({ length: REQUEST_MAX_OUTBOUND_STREAMS }, () => a.host.request(b.host.peerId, ECHO, { text: 'slow', delayMs: 800 }, { timeoutMs: 5_000 }));
+    const blockers = Array.from({ length: REQUEST_MAX_IN_FLIGHT }, () => a.host.request(b.host.peerId, ECHO, { text: 'slow', delayMs: 800 }, { timeoutMs: 5_000 }));
     const late = await rejection(a.host.request(b.host.peerId, ECHO, { text: 'late' }, { timeoutMs: 200 }));
     expect(late.code).toBe('PEER_TIMEOUT');
     expect(late.message).toMatch(/waiting for one of/);
