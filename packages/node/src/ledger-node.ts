@@ -466,7 +466,13 @@ export class LedgerNode {
 
   /** One round of handing orphaned transactions to the current leader (or to this node, if it leads again). */
   private async rehome(): Promise<void> {
-    if (this.rehoming || this.stopped || this.haltReason !== undefined) return;
+    if (this.rehoming || this.stopped) return;
+    if (this.haltReason !== undefined) {
+      // A halted node hands nothing on: its clients are told NODE_HALTED when they ask again.
+      this.options.logger.warn({ count: this.orphans.size }, 'node halted: pending transactions not handed to a leader');
+      this.orphans.clear();
+      return;
+    }
     this.rehoming = true;
     try {
       const now = Date.now();
@@ -500,6 +506,7 @@ export class LedgerNode {
             // Transport trouble or a busy leader: try again next round. Any verdict on the
             // transaction itself (a duplicate, a replay, a rejection) ends its hand-over.
             if (/^(PEER_|FRAME_|P2P_|INTERNAL$|MEMPOOL_FULL$|NOT_LEADER$|NODE_)/.test(code)) continue;
+            if (code !== 'TX_DUPLICATE') this.options.logger.info({ txId: id, code }, 'a transaction handed to the new leader was refused: its client must resubmit');
             this.orphans.delete(id);
           }
         }
@@ -835,6 +842,11 @@ export class LedgerNode {
       // mid-request: the client should retry shortly (a new leader may be elected by then; a
       // resubmission of a transaction that did reach the leader answers TX_DUPLICATE).
       if (/^(PEER_|FRAME_|P2P_)/.test(code)) {
+        // A deadline that passed while waiting for a free request slot means a busy link to a
+        // leader that is there, not a lost one.
+        if (code === 'PEER_BUSY') {
+          throw new NodeError('LEADER_BUSY', `the leader ${leader} has ${FORWARD_TIMEOUT_MS} ms of forwarded transactions queued from this node; retry shortly`, { status: 503, retryAfterSeconds: 1, cause: error });
+        }
         throw new NodeError('LEADER_UNREACHABLE', `forwarding to the leader ${leader} failed (${code}): ${(error as Error).message}; retry shortly`, { status: 503, retryAfterSeconds: 1, cause: error });
       }
       // The leader's verdict on the transaction keeps its own code and status.

@@ -55,6 +55,8 @@ export const P2P_ERROR = {
   PEER_UNREACHABLE: 'PEER_UNREACHABLE',
   /** The request's deadline passed (dial, stream open, send or answer). */
   PEER_TIMEOUT: 'PEER_TIMEOUT',
+  /** The request's deadline passed while it waited for one of the peer's request slots. */
+  PEER_BUSY: 'PEER_BUSY',
   /** The connection gater refused the peer (not in the membership). */
   PEER_NOT_ALLOWED: 'PEER_NOT_ALLOWED',
   /** The peer does not serve the protocol. */
@@ -209,7 +211,7 @@ export class P2PHost {
    * the peer refuse streams beyond their limits); further requests wait here for a free slot,
    * within their deadline, instead of failing.
    */
-  private readonly requestSlots = new Map<string, { active: number; readonly waiting: Array<() => void> }>();
+  private readonly requestSlots = new Map<string, { active: number; readonly waiting: Array<{ readonly grant: () => void; readonly refuse: (error: Error) => void }> }>();
   private state: 'created' | 'started' | 'stopping' | 'stopped' = 'created';
   private stopPromise: Promise<void> | undefined;
 
@@ -289,6 +291,10 @@ export class P2PHost {
       }
       for (const channel of this.channels.values()) channel.close('host stopping');
       this.channels.clear();
+      // Requests still waiting for a slot fail now rather than at their deadline.
+      for (const slots of this.requestSlots.values()) {
+        for (const waiter of slots.waiting.splice(0)) waiter.refuse(new NodeError(P2P_ERROR.P2P_NOT_STARTED, `p2p host ${this.peerId} is stopping`, { status: 503 }));
+      }
       try {
         await this.node.stop();
       } finally {
@@ -648,7 +654,7 @@ export class P2PHost {
     const entry = slots;
     const release = (): void => {
       const next = entry.waiting.shift();
-      if (next !== undefined) next(); // the slot passes straight to the next waiter
+      if (next !== undefined) next.grant(); // the slot passes straight to the next waiter
       else if (--entry.active === 0) this.requestSlots.delete(key);
     };
     if (entry.active < REQUEST_MAX_IN_FLIGHT) {
@@ -656,14 +662,20 @@ export class P2PHost {
       return release;
     }
     await new Promise<void>((resolve, reject) => {
-      const waiter = (): void => {
-        clearTimeout(timer);
-        resolve();
+      const waiter = {
+        grant: (): void => {
+          clearTimeout(timer);
+          resolve();
+        },
+        refuse: (error: Error): void => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       const timer = setTimeout(() => {
         const at = entry.waiting.indexOf(waiter);
         if (at >= 0) entry.waiting.splice(at, 1);
-        reject(timeoutError(`${protocolId} to ${peerId}: waiting for one of ${REQUEST_MAX_IN_FLIGHT} request slots`));
+        reject(new NodeError(P2P_ERROR.PEER_BUSY, `${protocolId} to ${peerId}: no request slot of ${REQUEST_MAX_IN_FLIGHT} came free within ${timeoutMs} ms`, { status: 503, retryAfterSeconds: 1 }));
       }, timeoutMs);
       entry.waiting.push(waiter);
     });

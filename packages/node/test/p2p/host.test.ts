@@ -218,12 +218,20 @@ describe('P2PHost', () => {
     const answers = await Promise.all(texts.map((text) => a.host.request(b.host.peerId, ECHO, { text, delayMs: 50 }, { timeoutMs: 20_000 })));
     expect(answers.map((x) => x.echoed)).toEqual(texts);
     expect(b.host.counters.get('requests_served', { protocol: ECHO.id })).toBe(texts.length);
-    // A request still waiting for a stream when its deadline passes fails with PEER_TIMEOUT.
+    // A request still waiting for a slot when its deadline passes fails with PEER_BUSY.
     const blockers = Array.from({ length: REQUEST_MAX_IN_FLIGHT }, () => a.host.request(b.host.peerId, ECHO, { text: 'slow', delayMs: 800 }, { timeoutMs: 5_000 }));
     const late = await rejection(a.host.request(b.host.peerId, ECHO, { text: 'late' }, { timeoutMs: 200 }));
-    expect(late.code).toBe('PEER_TIMEOUT');
-    expect(late.message).toMatch(/waiting for one of/);
+    expect(late.code).toBe('PEER_BUSY');
+    expect(late.message).toMatch(/no request slot of \d+ came free within 200 ms/);
     await Promise.all(blockers);
+    // Stopping the host fails requests still waiting for a slot at once, not at their deadline.
+    const busy = Array.from({ length: REQUEST_MAX_IN_FLIGHT }, () => a.host.request(b.host.peerId, ECHO, { text: 'slow', delayMs: 1_000 }, { timeoutMs: 20_000 }).catch((error: unknown) => error));
+    const waiting = rejection(a.host.request(b.host.peerId, ECHO, { text: 'waiting' }, { timeoutMs: 20_000 }));
+    const stoppedAt = Date.now();
+    await a.host.stop();
+    expect((await waiting).code).toBe('P2P_NOT_STARTED');
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    await Promise.all(busy);
   });
 
   it('refuses an unlisted peer in both directions and counts it', async () => {
