@@ -171,6 +171,8 @@ export class LedgerNode {
   private leader: string | null = null;
   private role = 'follower';
   private term = 0;
+  /** The term this node last became leader in. */
+  private leaderTerm = -1;
   /** The index of this leader's first entry of its term; cutting waits until it is applied. */
   private leaderStartIndex = Number.POSITIVE_INFINITY;
   private readonly leaderOfTerm = new Map<number, string>();
@@ -378,6 +380,12 @@ export class LedgerNode {
 
   private async handleReady(ready: Ready): Promise<void> {
     if (ready.softState !== undefined) this.onSoftState(ready.softState.leader, ready.softState.role);
+    else if (this.role === 'leader' && this.raw.status().term !== this.leaderTerm) {
+      // Leader again in a newer term with no Ready in between that showed the step-down: what
+      // was pending or proposed belongs to the old term.
+      this.onSoftState(this.leader, 'follower');
+      this.onSoftState(this.raw.status().leader, 'leader');
+    }
     if (ready.hardState !== undefined) this.term = ready.hardState.term;
     // The leader's appends and heartbeats report nothing of its own durability: send them now,
     // in parallel with the fsync. Everything else waits for the log to be durable.
@@ -437,6 +445,7 @@ export class LedgerNode {
       if (this.leaderOfTerm.size > LEADER_TERMS_KEPT) this.leaderOfTerm.delete(this.leaderOfTerm.keys().next().value as number);
     }
     if (role === 'leader' && !wasLeader) {
+      this.leaderTerm = this.raw.status().term;
       this.leaderStartIndex = this.raftStorage.lastIndex() + 1;
       this.options.logger.info({ term: this.raw.status().term }, 'became leader');
     }
@@ -822,7 +831,16 @@ export class LedgerNode {
 
   private async admitAsLeader(bytes: Uint8Array): Promise<DecodedTx> {
     if (this.role !== 'leader') throw new NodeError('NOT_LEADER', `node ${this.peerId} is not the leader (leader: ${this.leader ?? 'unknown'})`, { status: 503, retryAfterSeconds: 1 });
+    const term = this.raw.status().term;
     const tx = await this.mempool.admit(bytes);
+    if (this.role !== 'leader' || this.raw.status().term !== term) {
+      // Leadership was lost while the admission awaited its checks, after the step-down had
+      // emptied the pool: left here it would never be proposed. It goes with the others.
+      this.mempool.settle([tx.idHex]);
+      this.orphans.set(tx.idHex, { bytes: tx.bytes, sinceMs: Date.now() });
+      this.scheduleRehome();
+      return tx;
+    }
     this.maybeCut();
     return tx;
   }
