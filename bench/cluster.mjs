@@ -29,6 +29,18 @@ import { machine } from './lib/measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
+const USAGE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((line) => line.startsWith('//   node bench') || line.startsWith('//                 ')).map((line) => line.slice(3)).join('\n');
+const FLAGS = new Set(['quick', 'nodes', 'clients', 'rates', 'duration', 'warmup', 'cutting', 'sweep-rate', 'no-etcd', 'scale', 'profile', 'verify-workers', 'charts-from']);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(`usage:\n${USAGE}`);
+  process.exit(0);
+}
+// An unknown flag must not start a run that overwrites the results of the last one.
+const unknown = argv.filter((a) => a.startsWith('-') && !FLAGS.has(a.replace(/^--/, '')));
+if (unknown.length > 0) {
+  console.error(`bench:cluster: unknown option ${unknown.join(', ')}\nusage:\n${USAGE}`);
+  process.exit(2);
+}
 const flag = (name) => argv.includes(`--${name}`);
 const option = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
