@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LedgerNode, type LedgerNodeOptions } from '../src/ledger-node.js';
+import type { LedgerNode } from '../src/ledger-node.js';
 import { attachmentTxs } from '../../../test/support/load.js';
-import { exampleGenesisWithNodes, exampleNodeIdentity, freePort, waitFor } from './support/example-network.js';
+import { startInProcessNetwork, waitFor } from './support/example-network.js';
 
 const SIGNERS = ['customs', 'producer', 'importer'] as const;
 const BLOCK_TXS = 40;
@@ -23,28 +22,10 @@ afterAll(async () => {
 
 describe('leadership hand-over', () => {
   it('passes the old leader’s pending transactions to the new leader, and every waiting client sees its commit', async () => {
-    const genesis = exampleGenesisWithNodes(SIGNERS, 'tradeledger-handover');
-    const ports = await Promise.all(SIGNERS.map(() => freePort()));
-    const ids = SIGNERS.map((s) => exampleNodeIdentity(s));
-    const logger = pino({ level: process.env['TL_LOG'] ?? 'silent' });
-    for (const [i, signer] of SIGNERS.entries()) {
-      const options: LedgerNodeOptions = {
-        dataDir: join(root, signer),
-        seed: ids[i]!.seed,
-        genesis,
-        listen: [`/ip4/127.0.0.1/tcp/${ports[i]}`],
-        peers: ids.flatMap((id, j) => (j === i ? [] : [{ peerId: id.peerId, addrs: [`/ip4/127.0.0.1/tcp/${ports[j]}`] }])),
-        // Only a full block is cut: nothing leaves a mempool by time.
-        blockCutting: { maxTxs: BLOCK_TXS, maxBytes: 16 << 20, maxWaitMs: 600_000, maxInflightBlocks: 4 },
-        mempool: { maxTxs: 1000, maxBytes: 16 << 20, maxTxBytes: 1 << 20 },
-        tickMs: 20,
-        electionTicks: 10,
-        heartbeatTicks: 2,
-        logger: logger.child({ node: signer }),
-        verifyWorkers: 0,
-      };
-      nodes.push(await LedgerNode.start(options));
-    }
+    // Only a full block is cut: nothing leaves a mempool by time.
+    const network = await startInProcessNetwork(SIGNERS, { root, chainId: 'tradeledger-handover', blockCutting: { maxTxs: BLOCK_TXS, maxBytes: 16 << 20, maxWaitMs: 600_000, maxInflightBlocks: 4 } });
+    nodes.push(...network.nodes);
+    const { genesis, ids } = network;
     const leader = await waitFor('a leader', () => nodes.find((n) => n.isLeader));
     const leaderIndex = nodes.indexOf(leader);
     const successor = nodes[(leaderIndex + 1) % nodes.length]!;

@@ -3,12 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBlock, MerkleLog, toHex, trustedMembershipFromGenesis, verifyCertifiedHead, verifyInclusionAgainstHead } from '@tradeledger/ledger';
 import { exampleSubmissions } from '../src/examples.js';
-import { LedgerNode, type LedgerNodeOptions } from '../src/ledger-node.js';
-import { EXAMPLES_DIR, exampleGenesisWithNodes, exampleNodeIdentity, freePort, waitFor } from './support/example-network.js';
+import type { LedgerNode } from '../src/ledger-node.js';
+import { EXAMPLES_DIR, startInProcessNetwork, waitFor } from './support/example-network.js';
 
 const SIGNERS = ['customs', 'producer', 'importer'] as const;
 const root = mkdtempSync(join(tmpdir(), 'tl-node-'));
@@ -20,27 +19,9 @@ afterAll(async () => {
 
 describe('a three-node network in one process', () => {
   it('orders the example story and every node ends with the same head and state root', async () => {
-    const genesis = exampleGenesisWithNodes(SIGNERS);
-    const ports = await Promise.all(SIGNERS.map(() => freePort()));
-    const ids = SIGNERS.map((s) => exampleNodeIdentity(s));
-    const logger = pino({ level: process.env['TL_LOG'] ?? 'silent' });
-    for (const [i, signer] of SIGNERS.entries()) {
-      const options: LedgerNodeOptions = {
-        dataDir: join(root, signer),
-        seed: ids[i]!.seed,
-        genesis,
-        listen: [`/ip4/127.0.0.1/tcp/${ports[i]}`],
-        peers: ids.flatMap((id, j) => (j === i ? [] : [{ peerId: id.peerId, addrs: [`/ip4/127.0.0.1/tcp/${ports[j]}`] }])),
-        blockCutting: { maxTxs: 64, maxBytes: 1 << 20, maxWaitMs: 5, maxInflightBlocks: 4 },
-        mempool: { maxTxs: 1000, maxBytes: 16 << 20, maxTxBytes: 1 << 20 },
-        tickMs: 20,
-        electionTicks: 10,
-        heartbeatTicks: 2,
-        logger: logger.child({ node: signer }),
-        verifyWorkers: 0,
-      };
-      nodes.push(await LedgerNode.start(options));
-    }
+    const network = await startInProcessNetwork(SIGNERS, { root, chainId: 'tradeledger-test', blockCutting: { maxTxs: 64, maxBytes: 1 << 20, maxWaitMs: 5, maxInflightBlocks: 4 } });
+    nodes.push(...network.nodes);
+    const { genesis } = network;
     const leader = await waitFor('a leader', () => nodes.find((n) => n.isLeader));
     expect(nodes.filter((n) => n.isLeader)).toHaveLength(1);
 

@@ -1,9 +1,12 @@
 // Test helpers: an example network (the examples' organizations, with nodes for a chosen few),
 // free loopback ports, and polling with a deadline.
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { publicKeyFromSeed, toHex } from '@tradeledger/ledger';
 import { exampleNodeSeed, readExampleGenesis, readExampleManifest } from '../../src/examples.js';
+import { LedgerNode, type LedgerNodeOptions } from '../../src/ledger-node.js';
 import { peerIdFromEd25519PublicKey } from '../../src/p2p/index.js';
 
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/', import.meta.url));
@@ -52,6 +55,40 @@ export function exampleGenesisWithNodes(nodeSigners: readonly string[], chainId 
     return { ...org, nodes: [{ peerId: id.peerId, publicKey: toHex(id.publicKey) }] };
   });
   return { chainId, timestamp: 1_735_689_600_000, config: { ...(config as object), chainId, organizations } };
+}
+
+/**
+ * Starts one LedgerNode per signer in this process on free loopback ports, each knowing the others
+ * as peers, with fast Raft timing (20 ms ticks) and inline signature checks. Stop them when done.
+ */
+export async function startInProcessNetwork(
+  signers: readonly string[],
+  options: { readonly root: string; readonly chainId: string; readonly blockCutting: LedgerNodeOptions['blockCutting'] },
+): Promise<{ nodes: LedgerNode[]; ids: ExampleNodeIdentity[]; genesis: ReturnType<typeof exampleGenesisWithNodes> }> {
+  const genesis = exampleGenesisWithNodes(signers, options.chainId);
+  const ports = await Promise.all(signers.map(() => freePort()));
+  const ids = signers.map((s) => exampleNodeIdentity(s));
+  const logger = pino({ level: process.env['TL_LOG'] ?? 'silent' });
+  const nodes: LedgerNode[] = [];
+  for (const [i, signer] of signers.entries()) {
+    nodes.push(
+      await LedgerNode.start({
+        dataDir: join(options.root, signer),
+        seed: ids[i]!.seed,
+        genesis,
+        listen: [`/ip4/127.0.0.1/tcp/${ports[i]}`],
+        peers: ids.flatMap((id, j) => (j === i ? [] : [{ peerId: id.peerId, addrs: [`/ip4/127.0.0.1/tcp/${ports[j]}`] }])),
+        blockCutting: options.blockCutting,
+        mempool: { maxTxs: 1000, maxBytes: 16 << 20, maxTxBytes: 1 << 20 },
+        tickMs: 20,
+        electionTicks: 10,
+        heartbeatTicks: 2,
+        logger: logger.child({ node: signer }),
+        verifyWorkers: 0,
+      }),
+    );
+  }
+  return { nodes, ids, genesis };
 }
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
