@@ -6,6 +6,9 @@
 //   another, and needs no token;
 // - the ledger view shows the certified head and recent blocks;
 // - through a test server that corrupts every inclusion proof, nothing is shown as verified;
+// - through a test server that changes what a document says (an entry line's value, a certificate's
+//   origin criterion) or an attachment's bytes, that document's badge fails with CONTENT_MISMATCH
+//   and the attachment is not shown;
 // - the page never asks anything of another origin;
 // - every view passes axe-core's WCAG 2.1 A and AA rules (and its best practices), at desktop and
 //   phone widths.
@@ -21,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { killAll, startDev, type DevInfo, type DevNetwork } from '../cli/support.js';
 import { launchChromium, screenshotPath } from '../support/browser.js';
+import { publicKeyFromSeed, toHex } from '@tradeledger/ledger';
 
 const ENTRY_NUMBER = '9A1-0012345-6';
 const GTIN = '00012345600012';
@@ -33,7 +37,7 @@ let dev: DevNetwork<DevInfo>;
 let browser: Browser;
 let node: string;
 let token: string;
-let corrupting: Server | undefined;
+const proxies: Server[] = [];
 
 beforeAll(async () => {
   [dev, browser] = await Promise.all([startDev<DevInfo>(['--dir', join(root, 'net'), '--nodes', 'customs,importer,producer,manufacturer,rightsholder']), launchChromium()]);
@@ -43,7 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (corrupting !== undefined) await new Promise((resolve) => corrupting?.close(resolve));
+  await Promise.all(proxies.map((proxy) => new Promise((resolve) => proxy.close(resolve))));
   await dev?.stop();
   killAll();
   rmSync(root, { recursive: true, force: true });
@@ -77,7 +81,8 @@ async function settledProofStates(page: Page): Promise<string[]> {
 }
 
 function onlyOwnOrigin(requests: readonly string[], origin: string): string[] {
-  return requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('blob:') && !url.startsWith('data:'));
+  // blob: only for the attachments the page checked and shows; no data: URLs at all
+  return requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('blob:'));
 }
 
 describe('the web page in headless Chromium', () => {
@@ -99,6 +104,15 @@ describe('the web page in headless Chromium', () => {
       expect(states.filter((s) => s !== 'verified')).toEqual([]);
       const verifiedText = await page.locator('[data-testid="proof"]').first().textContent();
       expect(verifiedText).toMatch(/verified/);
+      // one polite summary instead of a live region per badge
+      expect(await page.locator('[aria-live]').count()).toBe(1);
+      await expect.poll(() => page.locator('[data-testid="proof-summary"]').textContent()).toBe(`${states.length} of ${states.length} documents verified`);
+      // the review template cannot be submitted unedited as a release
+      const template = await page.locator('.copyable').filter({ has: page.locator('.copy-label', { hasText: /^review\.json$/ }) }).locator('pre').textContent();
+      expect(template).toContain('"decision": "<release | hold | examine>"');
+      expect(template).toContain('"lineNumber": "<line number>"');
+      // every amendment of the certificate carries its own badge, and the certificate's covers the version shown
+      expect(await page.locator('[data-testid="certificate"]').first().textContent()).toMatch(/Certificate(?: \(version \d+\))?: ✓ verified/);
       await page.screenshot({ path: screenshotPath('entry-view') });
       await page.locator('[data-testid="entry-line"]').nth(2).screenshot({ path: screenshotPath('entry-view-licenses') });
       expect(onlyOwnOrigin(requests, node)).toEqual([]);
@@ -114,7 +128,9 @@ describe('the web page in headless Chromium', () => {
       const verdict = page.locator('[data-testid="product-verdict"]');
       await verdict.waitFor({ timeout: 30_000 });
       expect(await verdict.getAttribute('data-licensed')).toBe('true');
-      expect(await verdict.textContent()).toMatch(/is licensed/);
+      // the node's verdict, worded as its claim, never styled as a proof
+      expect(await verdict.textContent()).toMatch(/^According to this node, .* is licensed to sell this product \(as retailer\)\.$/);
+      expect(await verdict.textContent()).not.toContain('✓');
       expect(await page.textContent('body')).toContain('Nike');
       // Readable on a phone: nothing wider than the screen.
       expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -126,10 +142,28 @@ describe('the web page in headless Chromium', () => {
       expect(await refused.getAttribute('data-licensed')).toBe('false');
       expect(await refused.textContent()).toMatch(/is not licensed/);
       await page.screenshot({ path: screenshotPath('product-view-not-licensed'), fullPage: true });
-      // Without a token the page cannot read the documents' own bytes: it never claims verified.
+      // Without a token the page cannot read the documents' own bytes: it checks nothing and says so.
       const states = await settledProofStates(page);
-      expect(states.filter((s) => s === 'verified')).toEqual([]);
+      expect(states.length).toBeGreaterThan(0);
+      expect(states.every((s) => s === 'unavailable')).toBe(true);
+      for (const text of await page.$$eval('[data-testid="proof"]', (badges) => badges.map((b) => b.textContent ?? ''))) {
+        expect(text).toContain("not checked: the document's signed bytes need an access token");
+        expect(text).not.toMatch(/verified|proof checked|head #/);
+      }
+      expect(requests.filter((url) => url.includes('/v1/proof/'))).toEqual([]);
       expect(onlyOwnOrigin(requests, node)).toEqual([]);
+
+      // a typo in a seller LEI is caught before the node is asked
+      const asked = requests.length;
+      await page.fill('#seller', 'Y87794H0US1R65VBXU52');
+      await page.click('button[type="submit"]');
+      await expect.poll(() => page.locator('#seller-error').textContent()).toMatch(/check digits/);
+      expect(requests.slice(asked).filter((url) => url.includes('/v1/check/'))).toEqual([]);
+
+      // client-side navigation: a title per view, and focus on the view's heading
+      await page.click('nav a[href="/app/ledger"]');
+      await expect.poll(() => page.title()).toBe('Ledger — tradeledger');
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string } | null } }).document.activeElement?.tagName)).toBe('H1');
     } finally {
       await context.close();
     }
@@ -149,14 +183,16 @@ describe('the web page in headless Chromium', () => {
       await page.goto(`${node}/app/ledger/tx/${entryTx}`);
       await page.waitForSelector(`[data-testid="proof"][data-tx-id="${entryTx}"]`, { timeout: 30_000 });
       expect(await settledProofStates(page)).toContain('verified');
-      expect(await page.textContent('body')).toContain(ENTRY_NUMBER);
+      // the payload shown is decoded from the verified signed bytes (as the importer wrote it)
+      await expect.poll(() => page.locator('[data-testid="tx-payload"]').textContent(), { timeout: 15_000 }).toContain(`"entryNumber": "${ENTRY_NUMBER}"`);
     } finally {
       await context.close();
     }
   });
 
   it('through a server that corrupts inclusion proofs, no document is shown as verified', async () => {
-    corrupting = await startCorruptingProxy(node);
+    const corrupting = await startCorruptingProxy(node);
+    proxies.push(corrupting);
     const proxy = `http://127.0.0.1:${(corrupting.address() as AddressInfo).port}`;
     const { context, page } = await openPage({ withToken: true });
     try {
@@ -166,12 +202,126 @@ describe('the web page in headless Chromium', () => {
       expect(states.length).toBeGreaterThanOrEqual(4);
       expect(states.filter((s) => s === 'verified')).toEqual([]);
       expect(states.every((s) => s === 'failed')).toBe(true);
+      expect(await page.locator('[data-testid="proof-summary"]').textContent()).toMatch(/^0 of \d+ documents verified, \d+ failed$/);
       const texts = await page.$$eval('[data-testid="proof"]', (badges) => badges.map((b) => b.textContent ?? ''));
       for (const text of texts) {
         expect(text).not.toMatch(/(?<!not )verified/);
         expect(text).toMatch(/PROOF_|HEAD_|not verified/);
       }
       await page.screenshot({ path: screenshotPath('entry-view-corrupted-proof') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('through a server that changes what documents say or an attachment’s bytes, those fail and are not shown as verified', async () => {
+    const entryId = dev.info.examples['entry'] as string;
+    const certificateId = dev.info.examples['certificate-of-origin'] as string;
+    const changing = await startRewritingProxy(node, (path, body) => {
+      if (path.startsWith('/v1/query/entry/')) {
+        // a node that changes the first line's value, in the record and in its history alike
+        return rewriteJson(body, (doc: DocShape) => {
+          for (const payload of [doc.record.payload, ...doc.history.map((h) => h.payload)]) {
+            const line = (payload as { lines?: Array<{ value: string }> } | undefined)?.lines?.[0];
+            if (line !== undefined) line.value = `${line.value}0`;
+          }
+        });
+      }
+      if (path === `/v1/documents/${certificateId}`) {
+        return rewriteJson(body, (doc: DocShape) => {
+          for (const payload of [doc.record.payload, ...doc.history.map((h) => h.payload)]) {
+            const good = (payload as { goods?: Array<{ originCriterion: string }> } | undefined)?.goods?.[0];
+            if (good !== undefined) good.originCriterion = good.originCriterion === 'B' ? 'C' : 'B';
+          }
+        });
+      }
+      if (path.startsWith('/v1/attachments/')) {
+        const changed = Buffer.from(body);
+        changed[changed.length - 1] = (changed[changed.length - 1] as number) ^ 1;
+        return changed;
+      }
+      return undefined;
+    });
+    proxies.push(changing);
+    const proxy = `http://127.0.0.1:${(changing.address() as AddressInfo).port}`;
+    const { context, page } = await openPage({ withToken: true });
+    try {
+      await page.goto(`${proxy}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
+      await page.waitForSelector('[data-testid="entry-line"]', { timeout: 30_000 });
+      await settledProofStates(page);
+      const badges = await page.$$eval('[data-testid="proof"]', (list) => list.map((b) => ({ txId: b.getAttribute('data-tx-id'), state: b.getAttribute('data-proof-state'), code: b.getAttribute('data-proof-code'), text: b.textContent ?? '' })));
+      const entryBadges = badges.filter((b) => b.txId === entryId);
+      const certificateBadges = badges.filter((b) => b.txId === certificateId);
+      expect(entryBadges.length).toBe(1);
+      expect(certificateBadges.length).toBeGreaterThanOrEqual(1);
+      for (const badge of [...entryBadges, ...certificateBadges]) {
+        expect(badge).toMatchObject({ state: 'failed', code: 'CONTENT_MISMATCH' });
+        expect(badge.text).not.toMatch(/(?<!not )verified/);
+      }
+      expect(entryBadges[0]?.text).toMatch(/lines\[0\]\.value differs/);
+      expect(certificateBadges[0]?.text).toMatch(/goods\[0\]\.originCriterion differs/);
+      // documents the proxy left alone still verify
+      expect(badges.some((b) => b.state === 'verified')).toBe(true);
+      // the attachment whose bytes do not hash to its SHA-256 is not shown
+      await expect.poll(() => page.locator('[role="alert"]', { hasText: 'ATTACHMENT_HASH_MISMATCH' }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      expect(await page.locator('img[data-testid="right-image"]').count()).toBe(0);
+      await page.screenshot({ path: screenshotPath('entry-view-content-mismatch') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a membership pinned for another chain stays pinned: the node’s own is a change, and nothing verifies against it', async () => {
+    const served = (await (await fetch(`${node}/v1/membership`)).json()) as { chainId: string; organizations: Array<{ lei: string; nodeKeys: string[] }>; threshold: number };
+    // what this browser pinned earlier: another chain, with other node keys
+    const pinned = {
+      membership: {
+        chainId: 'another-chain',
+        organizations: served.organizations.map((o, i) => ({ lei: o.lei, nodeKeys: o.nodeKeys.length === 0 ? [] : [toHex(publicKeyFromSeed(new Uint8Array(32).fill(90 + i)))] })),
+        threshold: served.threshold,
+      },
+      names: {},
+    };
+    const { context, page } = await openPage({ withToken: true });
+    try {
+      await page.addInitScript(`localStorage.setItem('tradeledger.membership', ${JSON.stringify(JSON.stringify(pinned))})`);
+      await page.goto(`${node}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
+      await page.waitForSelector('[data-testid="entry-line"]', { timeout: 30_000 });
+      const banner = page.locator('[data-testid="membership-change"]');
+      await banner.waitFor({ timeout: 15_000 });
+      expect(await banner.textContent()).toContain('another-chain');
+      expect(await banner.textContent()).toContain(served.chainId);
+      expect(await page.locator('[data-testid="membership-fingerprint"]').textContent()).toContain('another-chain');
+      const states = await settledProofStates(page);
+      expect(states.length).toBeGreaterThanOrEqual(4);
+      expect(states.every((s) => s === 'failed')).toBe(true);
+      expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('tradeledger.membership'))).toContain('another-chain');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a failed head fetch is not remembered: checking again verifies; proofs are asked against the head held', async () => {
+    let headRefusals = 1;
+    const flaky = await startRewritingProxy(node, () => undefined, (path) => {
+      if (path !== '/v1/head/certified' || headRefusals === 0) return undefined;
+      headRefusals -= 1;
+      return { status: 503, body: JSON.stringify({ error: { code: 'OVERLOADED', message: 'try again' } }) };
+    });
+    proxies.push(flaky);
+    const proxy = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+    const entryId = dev.info.examples['entry'] as string;
+    const { context, page, requests } = await openPage({ withToken: true });
+    try {
+      await page.goto(`${proxy}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
+      const badge = page.locator(`[data-testid="proof"][data-tx-id="${entryId}"]`);
+      await expect.poll(() => badge.getAttribute('data-proof-state'), { timeout: 30_000 }).toBe('failed');
+      expect(await badge.getAttribute('data-proof-code')).toBe('OVERLOADED');
+      await badge.locator('button', { hasText: 'Check again' }).click();
+      await expect.poll(() => badge.getAttribute('data-proof-state'), { timeout: 30_000 }).toBe('verified');
+      const proofRequests = requests.filter((url) => url.includes('/v1/proof/inclusion/'));
+      expect(proofRequests.length).toBeGreaterThan(0);
+      expect(proofRequests.every((url) => /\?treeSize=\d+$/.test(url))).toBe(true);
     } finally {
       await context.close();
     }
@@ -210,28 +360,55 @@ describe('the web page in headless Chromium', () => {
   }, 120_000);
 });
 
+interface DocShape {
+  record: { payload: unknown };
+  history: Array<{ payload?: unknown }>;
+}
+
+function rewriteJson<T>(body: Buffer, change: (value: T) => void): Buffer {
+  const value = JSON.parse(body.toString('utf8')) as T;
+  change(value);
+  return Buffer.from(JSON.stringify(value));
+}
+
+/** A reverse proxy to `target` that answers every inclusion proof with one audit-path hash changed. */
+function startCorruptingProxy(target: string): Promise<Server> {
+  return startRewritingProxy(target, (path, body) => {
+    if (!path.startsWith('/v1/proof/inclusion/')) return undefined;
+    return rewriteJson(body, (parsed: { proof: { auditPath: string[]; leafHash: string } }) => {
+      const flip = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
+      if (parsed.proof.auditPath.length > 0) parsed.proof.auditPath[0] = flip(parsed.proof.auditPath[0] as string);
+      else parsed.proof.leafHash = flip(parsed.proof.leafHash);
+    });
+  });
+}
+
 /**
- * A reverse proxy to `target` that answers every inclusion proof with one audit-path hash changed
- * (its last hex digit flipped); everything else passes through unchanged.
+ * A reverse proxy to `target` that passes every answer through, except 200 answers for which
+ * `rewrite(path, body)` returns other bytes, and requests `refuse(path)` answers itself.
  */
-async function startCorruptingProxy(target: string): Promise<Server> {
+async function startRewritingProxy(target: string, rewrite: (path: string, body: Buffer) => Buffer | undefined, refuse?: (path: string) => { status: number; body: string } | undefined): Promise<Server> {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
+    const refusal = refuse?.((req.url ?? '').split('?')[0] as string);
+    if (refusal !== undefined) {
+      res.writeHead(refusal.status, { 'content-type': 'application/json' });
+      res.end(refusal.body);
+      return;
+    }
     const forward = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
-          let body = Buffer.concat(chunks);
+          let body: Buffer = Buffer.concat(chunks);
           const headers = { ...answer.headers };
-          if ((req.url ?? '').startsWith('/v1/proof/inclusion/') && answer.statusCode === 200) {
-            const parsed = JSON.parse(body.toString('utf8')) as { proof: { auditPath: string[]; leafHash: string } };
-            const flip = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
-            if (parsed.proof.auditPath.length > 0) parsed.proof.auditPath[0] = flip(parsed.proof.auditPath[0] as string);
-            else parsed.proof.leafHash = flip(parsed.proof.leafHash);
-            body = Buffer.from(JSON.stringify(parsed));
+          const changed = answer.statusCode === 200 ? rewrite((req.url ?? '').split('?')[0] as string, body) : undefined;
+          if (changed !== undefined) {
+            body = changed;
             headers['content-length'] = String(body.length);
+            delete headers.etag;
           }
           res.writeHead(answer.statusCode ?? 502, headers);
           res.end(body);

@@ -3,8 +3,48 @@
 // JSON as the page receives them. Each way a proof can be wrong must fail with its code.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { certifiedHeadToJSON, inclusionProofToJSON, MemoryMerkleNodes, MerkleLog, publicKeyFromSeed, sha256, sign, signCheckpoint, toHex, utf8, type CertifiedHead, type Checkpoint, type TrustedMembership } from '@tradeledger/ledger';
-import { canonicalMembershipJson, checkDocumentProof, checkHead, decidePin, membershipFingerprint, parseMembershipView, proofTreeSize, txBytesFor } from '../web/src/verify.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  certifiedHeadToJSON,
+  documentKinds,
+  encodeTx,
+  exampleRefNames,
+  inclusionProofToJSON,
+  isDocumentKind,
+  MemoryMerkleNodes,
+  MerkleLog,
+  publicKeyFromSeed,
+  resolveExampleRefs,
+  sha256,
+  sign,
+  signCheckpoint,
+  signingHashOf,
+  toHex,
+  utf8,
+  type CertifiedHead,
+  type Checkpoint,
+  type TrustedMembership,
+  type UnsignedTx,
+} from '@tradeledger/ledger';
+import { leiProblem } from '../web/src/lei.js';
+import {
+  canonicalMembershipJson,
+  checkDocumentProof,
+  checkHead,
+  checkShownContent,
+  decidePin,
+  decideStoredPin,
+  decodeSignedTx,
+  firstDifference,
+  membershipFingerprint,
+  normalise,
+  parseMembershipView,
+  pinText,
+  proofTreeSize,
+  txBytesFor,
+  type ShownDocument,
+} from '../web/src/verify.js';
 
 const LEIS = ['506700GE1G29325QX363', '787RXPR0UX0O0XUXPZ81', '7LTWFZYICNSX8D621K86', 'HWUPKR0MPOU8FGXBT394'];
 const CHAIN = 'tradeledger-web';
@@ -50,14 +90,19 @@ describe('the page verifies a document against the certified head', () => {
     }
   });
 
-  it('without the bytes, checks the path against the head but is only "unavailable", never verified', async () => {
-    const outcome = checkDocumentProof({ txId: txIdOf(4), membership, head: await headJson([0, 1, 2]), proof: await proofJson(4) });
-    expect(outcome.state).toBe('unavailable');
-    // and a broken path still fails without the bytes
-    const proof = await proofJson(4);
-    const path = proof.auditPath as string[];
-    proof.auditPath = [flip(path[0] as string), ...path.slice(1)];
-    expect(checkDocumentProof({ txId: txIdOf(4), membership, head: await headJson([0, 1, 2]), proof })).toMatchObject({ state: 'failed', code: 'PROOF_MISMATCH' });
+  it('without the bytes checks nothing: unavailable, with no head, even for a genuine proof', async () => {
+    const head = await headJson([0, 1, 2]);
+    const outcome = checkDocumentProof({ txId: txIdOf(4), membership, head, proof: await proofJson(4) });
+    expect(outcome).toEqual({ state: 'unavailable', reason: "not checked: the document's signed bytes need an access token" });
+  });
+
+  it('never reports a valid proof for another leaf as checked for a tx id', async () => {
+    const head = await headJson([0, 1, 3]);
+    // the genuine proof of leaf 3, offered for transaction 6: without bytes not checked, with 6's bytes failed
+    const without = checkDocumentProof({ txId: txIdOf(6), membership, head, proof: await proofJson(3) });
+    expect(without.state).toBe('unavailable');
+    expect(JSON.stringify(without)).not.toMatch(/verified|proof checked|height/);
+    expect(checkDocumentProof({ txId: txIdOf(6), membership, head, proof: await proofJson(3), txBytes: txBytes(6) }).state).toBe('failed');
   });
 
   it('fails a proof with one hex character of the audit path flipped: PROOF_MISMATCH', async () => {
@@ -119,6 +164,25 @@ describe('the membership the page pins', () => {
     expect(decidePin(served, other)).toEqual({ action: 'changed', pinned: served, served: other });
   });
 
+  it('keeps one pin per origin: a node serving another chainId with its own members is a change, not a new pin', () => {
+    const { height: _h, ...pinned } = parseMembershipView(membershipView);
+    const stored = pinText(pinned);
+    expect(decideStoredPin(null, pinned).action).toBe('pin');
+    expect(decideStoredPin(stored, parseMembershipView({ ...membershipView, height: 9 })).action).toBe('same');
+    // another chain, same members: a change
+    const sameMembersOtherChain = parseMembershipView({ ...membershipView, chainId: 'other-chain' });
+    const changed = decideStoredPin(stored, sameMembersOtherChain);
+    expect(changed.action).toBe('changed');
+    if (changed.action === 'changed') expect(changed.pinned.membership.chainId).toBe(CHAIN);
+    // another chain with its own membership: a change, and checks keep the pinned membership
+    const rogue = parseMembershipView({ chainId: 'rogue', organizations: LEIS.map((lei, i) => ({ lei, nodeKeys: [toHex(publicKeyFromSeed(new Uint8Array(32).fill(50 + i)))] })), threshold: 3 });
+    const decision = decideStoredPin(stored, rogue);
+    expect(decision).toMatchObject({ action: 'changed', pinned: { fingerprint: pinned.fingerprint }, served: { fingerprint: rogue.fingerprint } });
+    // a pin that no longer parses is no pin
+    expect(decideStoredPin('{not json', rogue).action).toBe('pin');
+    expect(decideStoredPin(pinText(pinned), pinned)).toMatchObject({ action: 'same', anchor: { names: { [LEIS[0] as string]: 'Org 0' } } });
+  });
+
   it('refuses a membership the light client would not trust', () => {
     expect(() => parseMembershipView({ ...membershipView, threshold: 5 })).toThrow(expect.objectContaining({ code: 'MEMBERSHIP_INVALID' }));
     expect(() => parseMembershipView({ ...membershipView, organizations: 'x' })).toThrow(expect.objectContaining({ code: 'MEMBERSHIP_INVALID' }));
@@ -133,6 +197,138 @@ describe('transaction bytes from /v1/tx', () => {
     expect(() => txBytesFor(txIdOf(9), toHex(bytes).toUpperCase())).toThrow(expect.objectContaining({ code: 'TX_BYTES_MISMATCH' }));
     expect(() => txBytesFor(txIdOf(9), toHex(bytes).slice(1))).toThrow(expect.objectContaining({ code: 'TX_BYTES_MISMATCH' }));
     expect(() => txBytesFor('XYZ', toHex(bytes))).toThrow(expect.objectContaining({ code: 'TX_ID_INVALID' }));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// What the page shows against what the bytes say
+
+const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
+const SIGNER_SEED = new Uint8Array(32).fill(7);
+
+function signedTxBytes(kind: string, payload: unknown, nonce = 1): Uint8Array {
+  const unsigned: UnsignedTx = { version: 1, chainId: CHAIN, kind, payload, signer: publicKeyFromSeed(SIGNER_SEED), nonce, timestamp: 1_764_000_000_000 + nonce };
+  return encodeTx({ ...unsigned, signature: sign(SIGNER_SEED, signingHashOf(unsigned)) });
+}
+
+function example(name: string): unknown {
+  const raw = JSON.parse(readFileSync(`${EXAMPLES}${name}.json`, 'utf8')) as unknown;
+  const ids = Object.fromEntries(exampleRefNames(raw).map((ref, i) => [ref, toHex(sha256(utf8(`ref ${ref} ${i}`)))]));
+  return resolveExampleRefs(raw, ids);
+}
+
+const parsers = documentKinds();
+
+function parsed(kind: string, payload: unknown): unknown {
+  if (!isDocumentKind(kind)) throw new Error(`${kind} is not a document kind`);
+  const result = parsers[kind].parse(payload);
+  if (!result.ok) throw new Error(`${kind}: ${result.error.message}`);
+  return result.value;
+}
+
+/** A document as the node answers it: the stored (parsed) payloads, history with the tx ids. */
+function shownDoc(kind: string, raw: unknown, amend?: { txId: string; raw: { amended: unknown } }): ShownDocument & { history: Array<{ txId: string; action: string; version: number; payload?: unknown }> } {
+  const id = toHex(sha256(signedTxBytes(kind, raw)));
+  const created = parsed(kind, raw);
+  const history: Array<{ txId: string; action: string; version: number; payload?: unknown }> = [{ txId: id, action: 'created', version: 1, payload: created }];
+  if (amend === undefined) return { record: { id, payload: created, version: 1 }, history };
+  const amended = (parsed('certificate-amend', amend.raw) as { amended: unknown }).amended;
+  history.push({ txId: amend.txId, action: 'amended', version: 2, payload: amended });
+  return { record: { id, payload: amended, version: 2 }, history };
+}
+
+describe('the page compares what it shows with the signed bytes', () => {
+  it('normalises exactly as the ledger stores payloads, for every example document', () => {
+    const kinds = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter(isDocumentKind);
+    expect(kinds.length).toBeGreaterThan(10);
+    for (const kind of kinds) {
+      const raw = example(kind);
+      expect(firstDifference(normalise(raw), parsed(kind, raw)), kind).toBeUndefined();
+    }
+  });
+
+  it('normalises GTINs, HS/HTSUS codes and entry numbers at any depth, and nothing else', () => {
+    const raw = { entryNumber: '9A1-0012345-6', lines: [{ htsus: '8708.30.5090', gtin: '012345600012', description: '8708.30 a-b-c' }], goods: [{ hsCode: '8708.30' }], gtins: ['96385074', '0012345600012'], note: { gtin: 'x' } };
+    expect(normalise(raw)).toEqual({ entryNumber: '9A100123456', lines: [{ htsus: '8708305090', gtin: '00012345600012', description: '8708.30 a-b-c' }], goods: [{ hsCode: '870830' }], gtins: ['00000096385074', '00012345600012'], note: { gtin: 'x' } });
+    expect(raw.lines[0]?.htsus).toBe('8708.30.5090'); // the input is not changed
+    // the ledger agrees on an entry written with the short GTIN form
+    const entry = example('entry') as { lines: Array<{ gtin?: string }> };
+    const short = { ...entry, lines: entry.lines.map((l) => (l.gtin === undefined ? l : { ...l, gtin: l.gtin.replace(/^00/, '') })) };
+    expect(firstDifference(normalise(short), parsed('entry', short))).toBeUndefined();
+  });
+
+  it('names the first differing path, keys in sorted order, arrays by position', () => {
+    expect(firstDifference({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 })).toBeUndefined();
+    expect(firstDifference({ a: 1, b: [1, 2] }, { a: 1, b: [1, 3] })).toBe('payload.b[1]');
+    expect(firstDifference({ a: 1, b: [1, 2] }, { a: 1, b: [1, 2, 3] })).toBe('payload.b[2]');
+    expect(firstDifference({ a: 1, c: 1 }, { a: 1, b: 1, c: 1 })).toBe('payload.b');
+    expect(firstDifference({ a: '1' }, { a: 1 })).toBe('payload.a');
+    expect(firstDifference({ a: null }, { a: {} })).toBe('payload.a');
+    expect(firstDifference([], {})).toBe('payload');
+  });
+
+  it('decodes the signed envelope the ledger encodes', () => {
+    const raw = example('entry');
+    const bytes = signedTxBytes('entry', raw);
+    const tx = decodeSignedTx(bytes);
+    expect(tx).toMatchObject({ version: 1, chainId: CHAIN, kind: 'entry', nonce: 1, timestamp: 1_764_000_000_001, signer: toHex(publicKeyFromSeed(SIGNER_SEED)) });
+    expect(tx.signature).toMatch(/^[0-9a-f]{128}$/);
+    expect(tx.payload).toEqual(raw);
+    expect(() => decodeSignedTx(utf8('not msgpack at all'))).toThrow(expect.objectContaining({ code: 'TX_DECODE_FAILED' }));
+  });
+
+  it('accepts the document as stored, and refuses one changed value with CONTENT_MISMATCH naming it', () => {
+    const raw = example('entry') as { lines: Array<{ value: string }> };
+    const doc = shownDoc('entry', raw);
+    const signed = decodeSignedTx(signedTxBytes('entry', raw));
+    expect(checkShownContent(doc, doc.record.id, signed)).toEqual({ ok: true, alsoCheck: [] });
+    // the record shown differs (an entry line's value)
+    const payload = structuredClone(doc.record.payload) as { lines: Array<{ value: string }> };
+    (payload.lines[0] as { value: string }).value = '1.00';
+    expect(checkShownContent({ ...doc, record: { ...doc.record, payload } }, doc.record.id, signed)).toEqual({ ok: false, code: 'CONTENT_MISMATCH', reason: 'record.payload.lines[0].value differs from the signed version 1' });
+    // both the record and its history entry changed alike: the signed bytes still disagree
+    const history = [{ ...(doc.history[0] as ShownDocument['history'][number]), payload }];
+    const both = checkShownContent({ record: { ...doc.record, payload }, history }, doc.record.id, signed);
+    expect(both).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH' });
+    expect(both.ok ? '' : both.reason).toMatch(/^history\[0\]\.payload\.lines\[0\]\.value differs/);
+    // a history without the created entry of this document
+    expect(checkShownContent({ ...doc, history: [] }, doc.record.id, signed)).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH' });
+    // another document's bytes for this record
+    const other = decodeSignedTx(signedTxBytes('entry', { ...raw, lines: raw.lines.slice(1) }, 2));
+    expect(checkShownContent(doc, doc.record.id, other)).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH' });
+  });
+
+  it('an amended certificate: the record must be the amendment, checked against the amend transaction too', () => {
+    const certificate = example('certificate-of-origin') as { goods: Array<{ originCriterion: string }> };
+    const amendRaw = example('certificate-amend') as { certificate: string; amended: unknown };
+    const certSigned = decodeSignedTx(signedTxBytes('certificate-of-origin', certificate));
+    const certId = toHex(sha256(signedTxBytes('certificate-of-origin', certificate)));
+    const amend = { ...amendRaw, certificate: certId };
+    const amendBytes = signedTxBytes('certificate-amend', amend, 3);
+    const amendId = toHex(sha256(amendBytes));
+    const doc = shownDoc('certificate-of-origin', certificate, { txId: amendId, raw: amend });
+    const first = checkShownContent(doc, certId, certSigned);
+    expect(first).toEqual({ ok: true, alsoCheck: [amendId] });
+    expect(checkShownContent(doc, amendId, decodeSignedTx(amendBytes))).toEqual({ ok: true, alsoCheck: [] });
+    // the origin criterion shown is not what the amendment signed
+    const shown = structuredClone(doc.record.payload) as { goods: Array<{ originCriterion: string }> };
+    (shown.goods[0] as { originCriterion: string }).originCriterion = shown.goods[0]?.originCriterion === 'A' ? 'B' : 'A';
+    expect(checkShownContent({ ...doc, record: { ...doc.record, payload: shown } }, certId, certSigned)).toEqual({ ok: false, code: 'CONTENT_MISMATCH', reason: 'record.payload.goods[0].originCriterion differs from the signed version 2' });
+    // an amendment signed for another certificate
+    const stray = signedTxBytes('certificate-amend', { ...amend, certificate: txIdOf(1) }, 4);
+    const strayId = toHex(sha256(stray));
+    const strayDoc = { ...doc, history: [doc.history[0] as ShownDocument['history'][number], { ...(doc.history[1] as ShownDocument['history'][number]), txId: strayId }] };
+    expect(checkShownContent(strayDoc, strayId, decodeSignedTx(stray))).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH' });
+  });
+});
+
+describe('a seller LEI typed into the product form', () => {
+  it('is checked for its ISO 17442 check digits before the node is asked', () => {
+    expect(leiProblem('Y87794H0US1R65VBXU25')).toBeUndefined();
+    expect(leiProblem('506700GE1G29325QX363')).toBeUndefined();
+    expect(leiProblem('Y87794H0US1R65VBXU52')).toMatch(/check digits/);
+    expect(leiProblem('Y87794H0US1R65VBXU2')).toMatch(/20 characters/);
+    expect(leiProblem('y87794H0US1R65VBXU25')).toMatch(/upper-case/);
   });
 });
 

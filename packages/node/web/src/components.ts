@@ -8,7 +8,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, forgetToken, isAuthError, onTokenChange, readToken, saveToken } from './api.js';
 import { checkTx, loadTrust, nameOf, onTrust, type TrustState } from './trust.js';
-import type { ProofOutcome } from './verify.js';
+import type { ProofOutcome, ShownDocument } from './verify.js';
 
 // ---------------------------------------------------------------------------------------------
 // Hooks
@@ -112,35 +112,89 @@ export function shortHex(hex: string, chars = 12): string {
 
 export function proofText(outcome: ProofOutcome | undefined, total: number | undefined): string {
   if (outcome === undefined) return '… checking the proof against the certified head';
-  const of = (orgs: readonly string[], threshold: number): string => `${orgs.length} of ${total ?? orgs.length} organizations cosigned, ${threshold} needed`;
   switch (outcome.state) {
     case 'verified':
-      return `✓ verified in certified head #${outcome.height} (${of(outcome.organizations, outcome.threshold)})`;
+      return `✓ verified in certified head #${outcome.height} (${outcome.organizations.length} of ${total ?? outcome.organizations.length} organizations cosigned, ${outcome.threshold} needed)`;
     case 'unavailable':
-      return `◐ proof checked against certified head #${outcome.height} (${of(outcome.organizations, outcome.threshold)}); sign in to check the document's own bytes`;
+      return `◐ ${outcome.reason}`;
     case 'failed':
-      return `✗ proof failed: ${outcome.code} ${outcome.reason}`;
+      return `✗ not verified: ${outcome.code} ${outcome.reason}`;
   }
 }
 
-/** One per document shown: runs the in-page check of transaction `txId` and shows its verdict. */
-export function ProofBadge(props: { txId: string; label?: string }): VNode {
+// One summary of every badge on the page, read out politely (instead of a live region per badge).
+type BadgeState = 'checking' | ProofOutcome['state'];
+const badgeStates = new Map<number, BadgeState>();
+const summaryListeners = new Set<() => void>();
+let nextBadgeId = 1;
+
+function setBadgeState(id: number, state: BadgeState | undefined): void {
+  if (state === undefined) badgeStates.delete(id);
+  else badgeStates.set(id, state);
+  summaryListeners.forEach((listener) => listener());
+}
+
+export function summaryText(states: readonly BadgeState[]): string {
+  if (states.length === 0) return '';
+  const count = (s: BadgeState): number => states.filter((x) => x === s).length;
+  const documents = (n: number): string => `${n} document${n === 1 ? '' : 's'}`;
+  const [checking, verified, failedCount, notChecked] = [count('checking'), count('verified'), count('failed'), count('unavailable')];
+  if (notChecked === states.length) return `${documents(notChecked)} not checked: their signed bytes need an access token`;
+  const parts = [`${verified} of ${documents(states.length)} verified`];
+  if (failedCount > 0) parts.push(`${failedCount} failed`);
+  if (notChecked > 0) parts.push(`${notChecked} not checked`);
+  if (checking > 0) parts.push(`${checking} still checking`);
+  return parts.join(', ');
+}
+
+/** The page's one polite live region: how many of the documents shown are verified so far. */
+export function ProofSummary(): VNode {
+  const [text, setText] = useState('');
+  useEffect(() => {
+    const update = (): void => setText(summaryText([...badgeStates.values()]));
+    summaryListeners.add(update);
+    update();
+    return () => {
+      summaryListeners.delete(update);
+    };
+  }, []);
+  return html`<p class="proof-summary" data-testid="proof-summary" role="status" aria-live="polite">${text}</p>`;
+}
+
+/** The parts of a document the badge compares with its signed bytes (see verify.ts checkShownContent). */
+export type ShownDoc = ShownDocument;
+
+/**
+ * One per document shown: runs the in-page check of transaction `txId` and shows its verdict.
+ * With `doc` (a /v1/documents or /v1/query/entry answer) the verdict also covers what is shown.
+ */
+export function ProofBadge(props: { txId: string; label?: string; doc?: ShownDoc | undefined }): VNode {
   const token = useToken();
   const trust = useTrust();
   const [outcome, setOutcome] = useState<ProofOutcome | undefined>(undefined);
+  const [attempt, setAttempt] = useState(0);
+  const [id] = useState(() => nextBadgeId++);
+  useEffect(() => () => setBadgeState(id, undefined), []);
   useEffect(() => {
     let live = true;
     setOutcome(undefined);
-    void checkTx(props.txId).then((value) => live && setOutcome(value));
+    setBadgeState(id, 'checking');
+    void checkTx(props.txId, props.doc).then((value) => {
+      if (!live) return;
+      setOutcome(value);
+      setBadgeState(id, value.state);
+    });
     return () => {
       live = false;
     };
-  }, [props.txId, token]);
+  }, [props.txId, props.doc, token, attempt]);
   const state = outcome === undefined ? 'checking' : outcome.state;
   const total = trust?.anchor.membership.organizations.filter((o) => o.nodeKeys.length > 0).length;
-  return html`<p class=${`proof proof-${state}`} data-testid="proof" data-tx-id=${props.txId} data-proof-state=${state} aria-live="polite">
+  const code = outcome?.state === 'failed' ? outcome.code : undefined;
+  return html`<p class=${`proof proof-${state}`} data-testid="proof" data-tx-id=${props.txId} data-proof-state=${state} data-proof-code=${code}>
     ${props.label === undefined ? null : html`<span class="proof-label">${props.label}: </span>`}<span class="proof-text">${proofText(outcome, total)}</span>${' '}
     <a class="proof-link" href=${`/app/ledger/tx/${props.txId}`}>tx ${shortHex(props.txId)}</a>
+    ${state === 'failed' ? html` <button type="button" class="secondary small" onClick=${() => setAttempt(attempt + 1)}>Check again</button>` : null}
   </p>`;
 }
 

@@ -3,8 +3,9 @@
 
 import { html } from 'htm/preact';
 import { render, type VNode } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { forgetToken } from './api.js';
-import { useToken, useTrust } from './components.js';
+import { ProofSummary, useToken, useTrust } from './components.js';
 import { onLinkClick, paths, useRoute, type Route } from './router.js';
 import { acceptServedMembership, type TrustState } from './trust.js';
 import { EntryView } from './views/entry.js';
@@ -17,8 +18,8 @@ function MembershipBanner(props: { trust: TrustState | undefined }): VNode | nul
   const change = props.trust?.change;
   if (props.trust === undefined || change === undefined) return null;
   const trust = props.trust;
-  return html`<div class="banner-warning" role="alert">
-    <p><strong>The node now serves a different membership than the one this browser pinned.</strong> Proofs are still checked against the pinned membership (fingerprint <code>${change.pinned.fingerprint}</code>); the node serves <code>${change.served.fingerprint}</code>. Accept it only if you know the members changed (a governance decision).</p>
+  return html`<div class="banner-warning" role="alert" data-testid="membership-change">
+    <p><strong>The node now serves a different membership than the one this browser pinned.</strong> Proofs are still checked against the pinned membership (chain <code>${change.pinned.membership.chainId}</code>, fingerprint <code>${change.pinned.fingerprint}</code>); the node serves chain <code>${change.served.membership.chainId}</code>, fingerprint <code>${change.served.fingerprint}</code>. Accept it only if you know the members changed (a governance decision).</p>
     <button type="button" onClick=${() => acceptServedMembership(trust)}>Accept the new membership</button>
   </div>`;
 }
@@ -39,8 +40,39 @@ function View(props: { route: Route }): VNode {
   }
 }
 
+/** The tab's title for a route (also what a screen reader announces after navigation). */
+export function titleOf(route: Route): string {
+  const suffix = ' — tradeledger';
+  switch (route.view) {
+    case 'home':
+      return 'tradeledger';
+    case 'entry':
+      return (route.entryNumber === undefined ? 'Entry review' : `Entry ${route.entryNumber}`) + suffix;
+    case 'product':
+      return (route.gtin === undefined ? 'Product check' : `Product ${route.gtin}`) + suffix;
+    case 'ledger':
+      return (route.txId === undefined ? 'Ledger' : `Transaction ${route.txId.slice(0, 12)}…`) + suffix;
+    case 'not-found':
+      return `Not found${suffix}`;
+  }
+}
+
 function App(): VNode {
   const route = useRoute();
+  const firstRender = useRef(true);
+  useEffect(() => {
+    document.title = titleOf(route);
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    // Client-side navigation: move focus to the new view's heading, as a page load would start there.
+    const heading = document.querySelector<HTMLElement>('main h1');
+    if (heading !== null) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    }
+  }, [route]);
   const trust = useTrust();
   const token = useToken();
   const current = (view: Route['view']): 'page' | undefined => (route.view === view ? 'page' : undefined);
@@ -58,7 +90,7 @@ function App(): VNode {
       ${token === undefined ? null : html`<button type="button" class="secondary small" onClick=${forgetToken}>Forget token</button>`}
     </header>
     <${MembershipBanner} trust=${trust} />
-    <main id="main" tabindex="-1"><${View} route=${route} /></main>
+    <main id="main" tabindex="-1"><${ProofSummary} /><${View} route=${route} /></main>
     <footer class="foot">
       ${trust === undefined ? html`<span>Loading the membership…</span>` : html`<span data-testid="membership-fingerprint">Trusted membership of ${trust.chainId}: fingerprint <code>${trust.anchor.fingerprint}</code> (${trust.firstUse ? 'pinned now, on first use' : 'pinned in this browser'}; ${trust.anchor.membership.organizations.length} organizations, ${trust.anchor.membership.threshold} must cosign).</span>`}
     </footer>

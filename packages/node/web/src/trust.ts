@@ -1,76 +1,96 @@
-// What the page trusts and how it checks each document, per page load: the membership pinned in
-// localStorage on first use, the certified head (fetched once, refetched once when a proof names a
-// newer size), and one proof check per transaction, run concurrently and remembered.
+// What the page trusts and how it checks each document: the membership pinned in localStorage on
+// first use (one pin per origin), the certified head it holds (refetched only when a transaction is
+// not in it), and the check of each transaction: its signed bytes, its inclusion proof against the
+// held head, and (for documents) that what the page shows is what the bytes say.
 //
 // Owns: the pin in localStorage and the per-load caches. Must never: mark anything verified itself
-// (verify.ts decides), or replace a pinned membership without the person accepting it.
+// (verify.ts decides), replace a pinned membership without the person accepting it, or remember a
+// failure (a later render asks again).
 
-import { ApiError, getJson, readToken } from './api.js';
-import { checkDocumentProof, decidePin, failed, parseMembershipView, proofTreeSize, txBytesFor, type MembershipAnchor, type ProofOutcome } from './verify.js';
+import { ApiError, getJson, onTokenChange, readToken } from './api.js';
+import {
+  checkDocumentProof,
+  checkShownContent,
+  decideStoredPin,
+  decodeSignedTx,
+  failed,
+  MEMBERSHIP_PIN_KEY,
+  parseMembershipView,
+  pinText,
+  txBytesFor,
+  unavailable,
+  VerifyError,
+  type MembershipAnchor,
+  type ProofOutcome,
+  type ShownDocument,
+  type SignedTxView,
+} from './verify.js';
 
-export const MEMBERSHIP_PIN_PREFIX = 'tradeledger.membership.';
-/** Proof checks remembered per page load (documents on one page are far fewer). */
-const PROOF_CACHE_MAX = 500;
+/** Checks remembered per page load (documents on one page are far fewer). */
+const CHECK_CACHE_MAX = 500;
 
 export interface TrustState {
   /** The membership every check uses: the pinned one (or the served one on first use). */
   readonly anchor: MembershipAnchor;
   readonly chainId: string;
-  /** Set when the node serves another membership than the pinned one. */
+  /** Set when the node serves another membership (or chain) than the pinned one. */
   readonly change?: { readonly pinned: MembershipAnchor; readonly served: MembershipAnchor };
   /** True when this load pinned the membership for the first time. */
   readonly firstUse: boolean;
 }
 
-function pinKey(chainId: string): string {
-  return `${MEMBERSHIP_PIN_PREFIX}${chainId}`;
-}
-
-function readPin(chainId: string): MembershipAnchor | undefined {
-  let text: string | null;
+function readStoredPin(): string | null {
   try {
-    text = localStorage.getItem(pinKey(chainId));
+    return localStorage.getItem(MEMBERSHIP_PIN_KEY);
   } catch {
-    return undefined;
-  }
-  if (text === null) return undefined;
-  try {
-    const stored = JSON.parse(text) as { membership?: unknown; names?: unknown };
-    const membership = stored.membership as { organizations?: unknown } | undefined;
-    const names = (typeof stored.names === 'object' && stored.names !== null ? stored.names : {}) as Record<string, string>;
-    const organizations = Array.isArray(membership?.organizations) ? (membership.organizations as Array<{ lei: string }>).map((o) => ({ ...o, name: names[o.lei] })) : membership?.organizations;
-    return parseMembershipView({ ...membership, organizations });
-  } catch {
-    // A pin that no longer parses is no pin; the served membership is shown as new.
-    return undefined;
+    return null;
   }
 }
 
 function writePin(anchor: MembershipAnchor): void {
   try {
-    localStorage.setItem(pinKey(anchor.membership.chainId), JSON.stringify({ membership: anchor.membership, names: anchor.names, fingerprint: anchor.fingerprint }));
+    localStorage.setItem(MEMBERSHIP_PIN_KEY, pinText(anchor));
   } catch {
     // storage disabled: trust lasts for this load only
   }
 }
 
-let trust: Promise<TrustState> | undefined;
+/** A promise remembered while pending or fulfilled, forgotten when it rejects (the next call retries). */
+function retrying<T>(load: () => Promise<T>): { get(): Promise<T>; reset(): void } {
+  let held: Promise<T> | undefined;
+  return {
+    get() {
+      if (held === undefined) {
+        const p = load();
+        held = p;
+        p.catch(() => {
+          if (held === p) held = undefined;
+        });
+      }
+      return held;
+    },
+    reset() {
+      held = undefined;
+    },
+  };
+}
+
 const trustListeners = new Set<(state: TrustState) => void>();
 
+const trust = retrying(async (): Promise<TrustState> => {
+  const served = parseMembershipView(await getJson('/v1/membership', undefined));
+  const decision = decideStoredPin(readStoredPin(), served);
+  if (decision.action === 'pin') writePin(decision.anchor);
+  const state: TrustState =
+    decision.action === 'changed'
+      ? { anchor: decision.pinned, chainId: decision.pinned.membership.chainId, change: { pinned: decision.pinned, served: decision.served }, firstUse: false }
+      : { anchor: decision.anchor, chainId: decision.anchor.membership.chainId, firstUse: decision.action === 'pin' };
+  trustListeners.forEach((listener) => listener(state));
+  return state;
+});
+
 export function loadTrust(): Promise<TrustState> {
-  trust ??= (async () => {
-    const served = parseMembershipView(await getJson('/v1/membership', undefined));
-    const chainId = served.membership.chainId;
-    const decision = decidePin(readPin(chainId), served);
-    if (decision.action === 'pin') writePin(decision.anchor);
-    const state: TrustState =
-      decision.action === 'changed'
-        ? { anchor: decision.pinned, chainId, change: { pinned: decision.pinned, served: decision.served }, firstUse: false }
-        : { anchor: decision.anchor, chainId, firstUse: decision.action === 'pin' };
-    trustListeners.forEach((listener) => listener(state));
-    return state;
-  })();
-  return trust;
+  return trust.get();
 }
 
 export function onTrust(listener: (state: TrustState) => void): () => void {
@@ -85,61 +105,99 @@ export function acceptServedMembership(state: TrustState): void {
   location.reload();
 }
 
-let head: Promise<unknown> | undefined;
-let headRefetched = false;
+// ---------------------------------------------------------------------------------------------
+// The certified head held by this load
 
-function certifiedHead(): Promise<unknown> {
-  head ??= getJson('/v1/head/certified', undefined);
-  return head;
+interface HeldHead {
+  readonly json: unknown;
+  readonly logSize: number;
 }
+
+async function fetchHead(): Promise<HeldHead> {
+  const json = await getJson('/v1/head/certified', undefined);
+  const cp = typeof json === 'object' && json !== null ? (json as { checkpoint?: { logSize?: unknown } }).checkpoint : undefined;
+  if (typeof cp?.logSize !== 'number' || !Number.isSafeInteger(cp.logSize) || cp.logSize < 1) throw new ApiError('RESPONSE_MALFORMED', '/v1/head/certified: no checkpoint.logSize of at least 1 in the answer', 200);
+  return { json, logSize: cp.logSize };
+}
+
+const head = retrying(fetchHead);
 
 /** The certified head as last fetched (JSON), for the ledger view. */
-export function currentCertifiedHead(): Promise<unknown> {
-  return certifiedHead();
+export async function currentCertifiedHead(): Promise<unknown> {
+  return (await head.get()).json;
 }
 
-function headSize(json: unknown): number | undefined {
-  if (typeof json !== 'object' || json === null) return undefined;
-  const cp = (json as { checkpoint?: { logSize?: unknown } }).checkpoint;
-  return typeof cp?.logSize === 'number' ? cp.logSize : undefined;
-}
-
-const proofs = new Map<string, Promise<ProofOutcome>>();
-
-/** The badge's verdict for transaction `txId`; with a token the document's bytes are bound. */
-export function checkTx(txId: string): Promise<ProofOutcome> {
-  const token = readToken();
-  const key = `${token === undefined ? 'public' : 'member'}:${txId}`;
-  let found = proofs.get(key);
-  if (found === undefined) {
-    if (proofs.size >= PROOF_CACHE_MAX) proofs.clear();
-    found = runCheck(txId, token).catch((error: unknown) => {
-      if (error instanceof ApiError) return failed(error.code, error.message);
-      const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'ERROR';
-      return failed(code, error instanceof Error ? error.message : String(error));
+/** A newer head than `seen`: fetched once for every check that finds its transaction missing from `seen`. */
+let refetch: { readonly after: HeldHead; readonly next: Promise<HeldHead> } | undefined;
+function newerHead(seen: HeldHead): Promise<HeldHead> {
+  if (refetch?.after !== seen) {
+    head.reset();
+    const next = head.get();
+    refetch = { after: seen, next };
+    next.catch(() => {
+      if (refetch?.next === next) refetch = undefined;
     });
-    proofs.set(key, found);
   }
-  return found;
+  return refetch.next;
 }
 
-async function runCheck(txId: string, token: string | undefined): Promise<ProofOutcome> {
-  if (!/^[0-9a-f]{64}$/.test(txId)) return failed('TX_ID_INVALID', `tx id ${txId.slice(0, 80)}: expected 64 lower-case hex characters`);
-  const [state, answer, bytes] = await Promise.all([
-    loadTrust(),
-    getJson(`/v1/proof/inclusion/${txId}?at=certified`, undefined),
-    token === undefined ? Promise.resolve(undefined) : txBytesOf(txId, token),
-  ]);
-  const proof = typeof answer === 'object' && answer !== null ? (answer as { proof?: unknown }).proof : undefined;
-  let headJson = await certifiedHead();
-  const size = proofTreeSize(proof);
-  if (size !== undefined && size !== headSize(headJson) && !headRefetched) {
-    // The node answers against its current certified head, which moved on since this load fetched one.
-    headRefetched = true;
-    head = getJson('/v1/head/certified', undefined);
-    headJson = await head;
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+/** A verified transaction: its outcome and its decoded signed bytes. */
+interface CheckedTx {
+  readonly outcome: ProofOutcome;
+  readonly signed?: SignedTxView;
+}
+
+/** Successful checks only, per token (a token change empties it). */
+const checked = new Map<string, Promise<CheckedTx>>();
+onTokenChange(() => checked.clear());
+
+function asOutcome(error: unknown): ProofOutcome {
+  if (error instanceof ApiError || error instanceof VerifyError) return failed(error.code, error.message);
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'ERROR';
+  return failed(code, error instanceof Error ? error.message : String(error));
+}
+
+function checkTxOnce(txId: string, token: string): Promise<CheckedTx> {
+  const key = `${token}\n${txId}`;
+  const found = checked.get(key);
+  if (found !== undefined) return found;
+  if (checked.size >= CHECK_CACHE_MAX) checked.clear();
+  const run = runCheck(txId, token).catch((error: unknown): CheckedTx => ({ outcome: asOutcome(error) }));
+  checked.set(key, run);
+  // Only verified answers stay: a failure (network, a node that lied once) is asked again next time.
+  void run.then((result) => {
+    if (result.outcome.state !== 'verified' && checked.get(key) === run) checked.delete(key);
+  });
+  return run;
+}
+
+async function proofAt(txId: string, held: HeldHead): Promise<unknown | undefined> {
+  try {
+    const answer = await getJson(`/v1/proof/inclusion/${txId}?treeSize=${held.logSize}`, undefined);
+    return typeof answer === 'object' && answer !== null ? (answer as { proof?: unknown }).proof : undefined;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'TX_NOT_FOUND') return undefined;
+    throw error;
   }
-  return checkDocumentProof(bytes === undefined ? { txId, membership: state.anchor.membership, head: headJson, proof } : { txId, membership: state.anchor.membership, head: headJson, proof, txBytes: bytes });
+}
+
+async function runCheck(txId: string, token: string): Promise<CheckedTx> {
+  if (!/^[0-9a-f]{64}$/.test(txId)) return { outcome: failed('TX_ID_INVALID', `tx id ${txId.slice(0, 80)}: expected 64 lower-case hex characters`) };
+  const [state, bytes, first] = await Promise.all([loadTrust(), txBytesOf(txId, token), head.get()]);
+  let held = first;
+  let proof = await proofAt(txId, held);
+  if (proof === undefined) {
+    // Not in the head this load holds: the transaction may be newer. One newer head, then give up.
+    held = await newerHead(held);
+    proof = await proofAt(txId, held);
+    if (proof === undefined) return { outcome: failed('TX_NOT_FOUND', `transaction ${txId}: not in the log at the certified head's size ${held.logSize}`) };
+  }
+  const outcome = checkDocumentProof({ txId, membership: state.anchor.membership, head: held.json, proof, txBytes: bytes });
+  if (outcome.state !== 'verified') return { outcome };
+  return { outcome, signed: decodeSignedTx(bytes) };
 }
 
 async function txBytesOf(txId: string, token: string): Promise<Uint8Array> {
@@ -147,6 +205,39 @@ async function txBytesOf(txId: string, token: string): Promise<Uint8Array> {
   const text = view.tx?.bytes;
   if (typeof text !== 'string') throw new ApiError('RESPONSE_MALFORMED', `/v1/tx/${txId}: no tx.bytes in the answer`, 200);
   return txBytesFor(txId, text);
+}
+
+/**
+ * The badge's verdict for transaction `txId`. Without a token nothing is checked (unavailable).
+ * With `doc`, the document shown must also match the signed bytes, for the version it shows.
+ */
+export async function checkTx(txId: string, doc?: ShownDocument): Promise<ProofOutcome> {
+  const token = readToken();
+  if (token === undefined) return unavailable();
+  const result = await checkTxOnce(txId, token);
+  if (doc === undefined || result.outcome.state !== 'verified') return result.outcome;
+  try {
+    if (result.signed === undefined) return failed('TX_DECODE_FAILED', `tx ${txId}: no decoded bytes`);
+    const content = checkShownContent(doc, txId, result.signed);
+    if (!content.ok) return failed(content.code, content.reason);
+    for (const other of content.alsoCheck) {
+      const more = await checkTxOnce(other, token);
+      if (more.outcome.state !== 'verified') return more.outcome.state === 'failed' ? failed(more.outcome.code, `the current version's transaction ${other.slice(0, 12)}…: ${more.outcome.reason}`) : more.outcome;
+      if (more.signed === undefined) return failed('TX_DECODE_FAILED', `tx ${other}: no decoded bytes`);
+      const amended = checkShownContent(doc, other, more.signed);
+      if (!amended.ok) return failed(amended.code, amended.reason);
+    }
+  } catch (error) {
+    return asOutcome(error);
+  }
+  return result.outcome;
+}
+
+/** The decoded signed bytes of a verified transaction (the ledger view shows the payload from them). */
+export async function verifiedTx(txId: string): Promise<{ readonly outcome: ProofOutcome; readonly signed?: SignedTxView }> {
+  const token = readToken();
+  if (token === undefined) return { outcome: unavailable() };
+  return checkTxOnce(txId, token);
 }
 
 /** An organization's name from the trusted membership, when it has one. */

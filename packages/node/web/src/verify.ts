@@ -21,6 +21,7 @@ import {
   type InclusionProof,
   type TrustedMembership,
 } from '@tradeledger/ledger/browser';
+import { Unpackr } from 'msgpackr/unpack';
 
 /** Hex characters of SHA-256 shown as a membership's fingerprint. */
 export const FINGERPRINT_HEX_CHARS = 16;
@@ -119,6 +120,39 @@ export function decidePin(pinned: MembershipAnchor | undefined, served: Membersh
   return { action: 'changed', pinned, served };
 }
 
+/** The one localStorage key of the pin: one pinned membership per origin, whatever chain a node names. */
+export const MEMBERSHIP_PIN_KEY = 'tradeledger.membership';
+
+/** The text stored under MEMBERSHIP_PIN_KEY for a pinned membership (chainId inside it). */
+export function pinText(anchor: MembershipAnchor): string {
+  return JSON.stringify({ membership: anchor.membership, names: anchor.names, fingerprint: anchor.fingerprint });
+}
+
+/** Reads a stored pin; text that no longer parses (or none) is no pin. */
+export function readPinText(text: string | null): MembershipAnchor | undefined {
+  if (text === null) return undefined;
+  try {
+    const stored = JSON.parse(text) as { membership?: unknown; names?: unknown };
+    const membership = stored.membership as { organizations?: unknown } | undefined;
+    const names = (typeof stored.names === 'object' && stored.names !== null ? stored.names : {}) as Record<string, unknown>;
+    const organizations = Array.isArray(membership?.organizations)
+      ? (membership.organizations as Array<{ lei?: unknown }>).map((o) => ({ ...o, name: typeof o.lei === 'string' && typeof names[o.lei] === 'string' ? names[o.lei] : undefined }))
+      : membership?.organizations;
+    const { height: _height, ...anchor } = parseMembershipView({ ...membership, organizations });
+    return anchor;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pin decision for one page load: the stored pin (text under MEMBERSHIP_PIN_KEY, or null)
+ * against what the node serves. Another chainId is another membership: 'changed', never a new pin.
+ */
+export function decideStoredPin(storedText: string | null, served: MembershipAnchor): PinDecision {
+  return decidePin(readPinText(storedText), served);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Certified heads
 
@@ -184,8 +218,8 @@ export function txBytesFor(txId: string, text: string): Uint8Array {
 
 export type ProofOutcome =
   | { readonly state: 'verified'; readonly height: number; readonly logSize: number; readonly organizations: readonly string[]; readonly threshold: number }
-  /** The path reaches the certified head, but without the bytes the leaf is not bound to the document. */
-  | { readonly state: 'unavailable'; readonly height: number; readonly logSize: number; readonly organizations: readonly string[]; readonly threshold: number }
+  /** Not checked: without the document's signed bytes no leaf can be bound to it. */
+  | { readonly state: 'unavailable'; readonly reason: string }
   | { readonly state: 'failed'; readonly code: string; readonly reason: string };
 
 export interface DocumentProofInput {
@@ -193,14 +227,20 @@ export interface DocumentProofInput {
   readonly membership: TrustedMembership;
   /** The certified head as the node sent it (JSON value). */
   readonly head: unknown;
-  /** The `proof` member of /v1/proof/inclusion/{txId}?at=certified (JSON value). */
+  /** The `proof` member of /v1/proof/inclusion/{txId} (JSON value). */
   readonly proof: unknown;
-  /** The transaction's signed bytes (already checked to hash to txId), when the page could read them. */
+  /** The transaction's signed bytes (checked here to hash to txId). Without them nothing is checked. */
   readonly txBytes?: Uint8Array;
 }
 
+export const NO_BYTES_REASON = "not checked: the document's signed bytes need an access token";
+
 export function failed(code: string, reason: string): ProofOutcome {
   return { state: 'failed', code, reason };
+}
+
+export function unavailable(reason: string = NO_BYTES_REASON): ProofOutcome {
+  return { state: 'unavailable', reason };
 }
 
 /** The proof's tree size, to tell whether it was built against another head than the one held. */
@@ -212,10 +252,12 @@ export function proofTreeSize(proofJson: unknown): number | undefined {
 
 /**
  * verified only when the head is certified by the membership, the proof reaches its exact size
- * and root, and the leaf is the hash of the given bytes, which hash to txId; unavailable when all
- * but the bytes hold; failed (with the light client's code) otherwise.
+ * and root, and the leaf is the hash of the given bytes, which hash to txId; failed (with the
+ * light client's code) otherwise. Without the bytes a proof binds nothing to the document (any
+ * leaf's path would do), so nothing is checked and the answer is unavailable.
  */
 export function checkDocumentProof(input: DocumentProofInput): ProofOutcome {
+  if (input.txBytes === undefined) return unavailable();
   const headCheck = checkHead(input.head, input.membership);
   if (!headCheck.ok) return failed(headCheck.code, headCheck.reason);
   let proof: InclusionProof;
@@ -226,12 +268,183 @@ export function checkDocumentProof(input: DocumentProofInput): ProofOutcome {
   } catch (error) {
     return failed(codeOf(error), messageOf(error));
   }
-  if (input.txBytes !== undefined && toHex(sha256Portable(input.txBytes)) !== input.txId) {
+  if (toHex(sha256Portable(input.txBytes)) !== input.txId) {
     return failed('TX_BYTES_MISMATCH', `the transaction bytes do not hash to ${input.txId}`);
   }
-  const leaf = input.txBytes !== undefined ? { txBytes: input.txBytes } : { leafHash: proof.leafHash };
-  const verdict = verifyInclusionAgainstHead({ membership: input.membership, head: headCheck.head, proof, leaf });
+  const verdict = verifyInclusionAgainstHead({ membership: input.membership, head: headCheck.head, proof, leaf: { txBytes: input.txBytes } });
   if (!verdict.verified) return failed(verdict.code, verdict.reason);
-  const summary = { height: verdict.height, logSize: verdict.logSize, organizations: verdict.organizations, threshold: headCheck.threshold };
-  return input.txBytes !== undefined ? { state: 'verified', ...summary } : { state: 'unavailable', ...summary };
+  return { state: 'verified', height: verdict.height, logSize: verdict.logSize, organizations: verdict.organizations, threshold: headCheck.threshold };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the signed bytes say, and whether the page shows the same
+
+/** A transaction as its signed bytes say (see packages/ledger/src/tx.ts): binary fields as hex. */
+export interface SignedTxView {
+  readonly version: number;
+  readonly chainId: string;
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly signer: string;
+  readonly nonce: number;
+  readonly timestamp: number;
+  readonly signature: string;
+}
+
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
+const ENVELOPE_KEYS = ['chainId', 'kind', 'nonce', 'payload', 'signature', 'signer', 'timestamp', 'version'];
+
+/** Binary values (msgpack bin) as lower-case hex, so decoded values compare and print as JSON does. */
+function plain(value: unknown): unknown {
+  if (value instanceof Uint8Array) return toHex(value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+/** Decodes the signed envelope { version, chainId, kind, payload, signer, nonce, timestamp, signature }. Throws TX_DECODE_FAILED. */
+export function decodeSignedTx(bytes: Uint8Array): SignedTxView {
+  let value: unknown;
+  try {
+    value = unpackr.unpack(bytes);
+  } catch (error) {
+    throw new VerifyError('TX_DECODE_FAILED', `tx bytes: not msgpack (${messageOf(error)})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) throw new VerifyError('TX_DECODE_FAILED', 'tx bytes: expected a map');
+  const tx = value as Record<string, unknown>;
+  const keys = Object.keys(tx).sort();
+  if (keys.join(',') !== ENVELOPE_KEYS.join(',')) throw new VerifyError('TX_DECODE_FAILED', `tx bytes: expected the keys ${ENVELOPE_KEYS.join(', ')}, got ${keys.join(', ').slice(0, 200)}`);
+  const { version, chainId, kind, nonce, timestamp, signer, signature } = tx;
+  if (typeof version !== 'number' || typeof chainId !== 'string' || typeof kind !== 'string' || typeof nonce !== 'number' || typeof timestamp !== 'number' || !(signer instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
+    throw new VerifyError('TX_DECODE_FAILED', 'tx bytes: an envelope field has the wrong type');
+  }
+  return { version, chainId, kind, payload: plain(tx.payload), signer: toHex(signer), nonce, timestamp, signature: toHex(signature) };
+}
+
+const GTIN_FORMS = /^(?:[0-9]{8}|[0-9]{12}|[0-9]{13}|[0-9]{14})$/;
+const HS_DOTTED = /^[0-9]{4}\.[0-9]{2}(?:\.[0-9]{2}(?:[0-9]{2}|\.[0-9]{2})?)?$/;
+const ENTRY_NUMBER_DASHED = /^([A-Z0-9]{3})-([0-9]{7})-([0-9])$/;
+
+function normaliseGtin(value: unknown): unknown {
+  return typeof value === 'string' && GTIN_FORMS.test(value) ? value.padStart(14, '0') : value;
+}
+
+function normaliseField(key: string, value: unknown): unknown {
+  switch (key) {
+    case 'gtin':
+      return normaliseGtin(value);
+    case 'gtins':
+      return Array.isArray(value) ? value.map(normaliseGtin) : normalise(value);
+    case 'hsCode':
+    case 'htsus':
+      return typeof value === 'string' && HS_DOTTED.test(value) ? value.replaceAll('.', '') : value;
+    case 'entryNumber': {
+      const match = typeof value === 'string' ? ENTRY_NUMBER_DASHED.exec(value) : null;
+      return match === null ? value : `${match[1]}${match[2]}${match[3]}`;
+    }
+    default:
+      return normalise(value);
+  }
+}
+
+/**
+ * A signed payload in the form the ledger stores it: the three identifier normalisations of
+ * packages/ledger/src/documents/identifiers.ts, applied by field name at any depth (GTINs under
+ * `gtin`/`gtins` padded to 14 digits, dotted `hsCode`/`htsus` without dots, a dashed
+ * `entryNumber` without dashes). Everything else is left as it is. Pure; the input is not changed.
+ */
+export function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalise);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = normaliseField(k, v);
+    return out;
+  }
+  return value;
+}
+
+function pathOf(base: string, key: string | number): string {
+  return typeof key === 'number' ? `${base}[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * The first path at which two JSON values differ (keys compared in sorted order, arrays by
+ * position, an absent key differs from any value, numbers by value), or undefined when equal.
+ */
+export function firstDifference(a: unknown, b: unknown, path = 'payload'): string | undefined {
+  if (a === b) return undefined;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b)) return path;
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i >= a.length || i >= b.length) return pathOf(path, i);
+      const d = firstDifference(a[i], b[i], pathOf(path, i));
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const x = a as Record<string, unknown>;
+    const y = b as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+    for (const key of keys) {
+      const hasX = Object.prototype.hasOwnProperty.call(x, key) && x[key] !== undefined;
+      const hasY = Object.prototype.hasOwnProperty.call(y, key) && y[key] !== undefined;
+      if (hasX !== hasY) return pathOf(path, key);
+      const d = firstDifference(x[key], y[key], pathOf(path, key));
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  return path;
+}
+
+/** A document as /v1/documents/{id} and /v1/query/entry answer it (the parts compared here). */
+export interface ShownDocument {
+  readonly record: { readonly id: string; readonly payload: unknown; readonly version: number };
+  readonly history: ReadonlyArray<{ readonly txId: string; readonly action: string; readonly version: number; readonly payload?: unknown }>;
+}
+
+/** The payload a history entry must show, from the signed transaction that made it. */
+export function signedVersionPayload(action: string, signed: SignedTxView): { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly reason: string } {
+  if (action === 'created') return { ok: true, payload: normalise(signed.payload) };
+  if (action === 'amended') {
+    const p = signed.payload;
+    if (typeof p !== 'object' || p === null || !('amended' in p)) return { ok: false, reason: `tx ${signed.kind}: the signed payload has no amended version` };
+    return { ok: true, payload: normalise((p as { amended: unknown }).amended) };
+  }
+  return { ok: false, reason: `history action ${action} carries no version payload` };
+}
+
+/**
+ * Whether the document shown matches the signed transaction `txId` (already verified): every
+ * history entry of that transaction that carries a payload equals the signed payload (normalised),
+ * the record shown equals its current version's history entry, and an amendment names this
+ * document. Returns the transactions whose bytes must also be checked for the version shown.
+ */
+export function checkShownContent(doc: ShownDocument, txId: string, signed: SignedTxView): { readonly ok: true; readonly alsoCheck: readonly string[] } | { readonly ok: false; readonly code: string; readonly reason: string } {
+  const mismatch = (reason: string) => ({ ok: false as const, code: 'CONTENT_MISMATCH', reason });
+  const entries = doc.history.map((h, i) => ({ h, i })).filter(({ h }) => h.txId === txId && (h.action === 'created' || h.action === 'amended'));
+  if (txId === doc.record.id && !entries.some(({ h }) => h.action === 'created')) return mismatch(`history: no 'created' entry for ${txId}`);
+  for (const { h, i } of entries) {
+    const expected = signedVersionPayload(h.action, signed);
+    if (!expected.ok) return mismatch(expected.reason);
+    if (h.action === 'amended') {
+      const target = (signed.payload as { certificate?: unknown }).certificate;
+      if (target !== doc.record.id) return mismatch(`history[${i}]: the signed amendment is for ${String(target).slice(0, 80)}, not ${doc.record.id}`);
+    }
+    const d = firstDifference(expected.payload, h.payload, `history[${i}].payload`);
+    if (d !== undefined) return mismatch(`${d} differs from the signed transaction ${txId.slice(0, 12)}…`);
+  }
+  if (txId !== doc.record.id) return { ok: true, alsoCheck: [] };
+  const current = doc.history.filter((h) => h.version === doc.record.version && (h.action === 'created' || h.action === 'amended'));
+  const last = current[current.length - 1];
+  if (last === undefined) return mismatch(`history: no entry makes version ${doc.record.version}`);
+  if (last.action === 'created' && last.txId !== doc.record.id) return mismatch(`history: version ${doc.record.version} was created by ${last.txId.slice(0, 12)}…, not by this document's transaction`);
+  const d = firstDifference(last.payload, doc.record.payload, 'record.payload');
+  if (d !== undefined) return mismatch(`${d} differs from the signed version ${doc.record.version}`);
+  return { ok: true, alsoCheck: last.txId === txId ? [] : [last.txId] };
 }

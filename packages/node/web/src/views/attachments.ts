@@ -4,18 +4,34 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { getBlob } from '../api.js';
-import { ErrorAlert, useAsync } from '../components.js';
+import { sha256Portable, toHex } from '@tradeledger/ledger/browser';
+import { ApiError, getBlob } from '../api.js';
+import { ErrorAlert, useAsync, useToken, type Async } from '../components.js';
 
-function useObjectUrl(sha256: string): ReturnType<typeof useAsync<{ url: string; type: string }>> {
-  const state = useAsync(`attachment:${sha256}`, async () => {
-    const blob = await getBlob(`/v1/attachments/${sha256}`);
-    return { url: URL.createObjectURL(blob), type: blob.type };
-  });
-  useEffect(() => () => {
-    if (state.status === 'done') URL.revokeObjectURL(state.value.url);
-  }, [state]);
-  return state;
+/** The attachment's bytes, shown only when they hash to the SHA-256 the right names. */
+async function checkedBlob(sha256: string): Promise<Blob> {
+  const blob = await getBlob(`/v1/attachments/${sha256}`);
+  const digest = toHex(sha256Portable(new Uint8Array(await blob.arrayBuffer())));
+  if (digest !== sha256) throw new ApiError('ATTACHMENT_HASH_MISMATCH', `the node sent bytes whose SHA-256 is ${digest}, not ${sha256}: not shown`, 200);
+  return blob;
+}
+
+/** An object URL for the checked bytes, revoked when the component unmounts or the bytes change. */
+function useObjectUrl(sha256: string): Async<{ url: string; type: string }> {
+  const token = useToken();
+  const blob = useAsync(`attachment:${sha256}`, () => checkedBlob(sha256));
+  const [url, setUrl] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    if (blob.status !== 'done') return undefined;
+    const created = URL.createObjectURL(blob.value);
+    setUrl(created);
+    return () => {
+      URL.revokeObjectURL(created);
+      setUrl(undefined);
+    };
+  }, [blob, token]);
+  if (blob.status !== 'done') return blob;
+  return url === undefined ? { status: 'loading' } : { status: 'done', value: { url, type: blob.value.type } };
 }
 
 export function AttachmentImage(props: { sha256: string; title: string }): VNode {

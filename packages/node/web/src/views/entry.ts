@@ -71,7 +71,7 @@ function EntryDocument(props: { entryNumber: string }): VNode {
         <dt>Filed at</dt><dd>${isoTime(doc.record.createdAtMs)} (block ${doc.record.createdHeight})</dd>
         <dt>Review status</dt><dd>${reviewBadge(doc.record.status)}</dd>
       </dl>
-      <${ProofBadge} txId=${doc.record.id} label="Entry" />
+      <${ProofBadge} txId=${doc.record.id} doc=${doc} label="Entry" />
       ${reviews.map((r) => html`<${ReviewPanel} key=${r.txId} txId=${r.txId} />`)}
     </header>
     ${entry.lines.map((line) => html`<${LineSection} key=${line.lineNumber} entry=${entry} entryId=${doc.record.id} line=${line} />`)}
@@ -104,7 +104,7 @@ function ReviewPanel(props: { txId: string }): VNode {
     <p>By <${Party} lei=${state.value.record.signerLei} /> at ${isoTime(state.value.record.createdAtMs)}</p>
     ${review.findings.length === 0 ? null : html`<ul>${review.findings.map((f) => html`<li>Line ${f.lineNumber ?? '—'} (${f.category}): ${f.text}</li>`)}</ul>`}
     ${review.remarks === undefined || review.remarks === '' ? null : html`<p>${review.remarks}</p>`}
-    <${ProofBadge} txId=${props.txId} label="Review" />
+    <${ProofBadge} txId=${props.txId} doc=${state.value} label="Review" />
   </section>`;
 }
 
@@ -174,7 +174,7 @@ function CertificateBody(props: { data: CertificateData; line: EntryLine; import
   const determination = record.determination;
   return html`<div>
     <p class="badges">
-      ${record.status === 'withdrawn' ? html`<${Badge} kind="withdrawn">withdrawn</${Badge}>` : html`<${Badge} kind="ok">${record.status}</${Badge}>`}
+      ${record.status === 'withdrawn' ? html`<${Badge} kind="withdrawn">withdrawn</${Badge}>` : record.status === 'active' ? html`<${Badge} kind="ok">active</${Badge}>` : html`<${Badge} kind="warning">${record.status}</${Badge}>`}
       ${determination === undefined ? null : determination.outcome === 'denied' ? html`<${Badge} kind="denied">origin denied${determination.reasons.length > 0 ? `: ${determination.reasons.join(', ')}` : ''}</${Badge}>` : html`<${Badge} kind="ok">origin affirmed</${Badge}>`}
       ${periodBadge(cert, props.importDate)}
       ${goods.length === 0 ? html`<${Badge} kind="missing">no certified good under HS ${hs6}</${Badge}>` : null}
@@ -191,9 +191,9 @@ function CertificateBody(props: { data: CertificateData; line: EntryLine; import
       <thead><tr><th scope="col">Description</th><th scope="col">HS</th><th scope="col">Origin criterion</th><th scope="col">Country</th></tr></thead>
       <tbody>${goods.map((g) => html`<tr><td data-label="Description">${g.description}</td><td data-label="HS">${g.hsCode}</td><td data-label="Origin criterion">${g.originCriterion}</td><td data-label="Country">${g.countryOfOrigin}</td></tr>`)}</tbody>
     </table>`}
-    <${ProofBadge} txId=${record.id} label="Certificate" />
-    ${amendments.map((a) => html`<${ProofBadge} key=${a.txId} txId=${a.txId} label=${`Amendment (version ${a.version})`} />`)}
-    ${withdrawal === undefined ? null : html`<div class="sub"><h4>Withdrawal</h4><p>${isoTime(withdrawal.record.createdAtMs)}: ${(withdrawal.record.payload as CertificateWithdraw).reason}</p><${ProofBadge} txId=${withdrawal.record.id} label="Withdrawal" /></div>`}
+    <${ProofBadge} txId=${record.id} doc=${props.data.certificate} label=${record.version > 1 ? `Certificate (version ${record.version})` : 'Certificate'} />
+    ${amendments.map((a) => html`<${ProofBadge} key=${a.txId} txId=${a.txId} doc=${props.data.certificate} label=${`Amendment (version ${a.version})`} />`)}
+    ${withdrawal === undefined ? null : html`<div class="sub"><h4>Withdrawal</h4><p>${isoTime(withdrawal.record.createdAtMs)}: ${(withdrawal.record.payload as CertificateWithdraw).reason}</p><${ProofBadge} txId=${withdrawal.record.id} doc=${withdrawal} label="Withdrawal" /></div>`}
     <div class="sub">
       <h4>Verification history</h4>
       ${requests.length === 0 ? html`<p class="muted">No origin verification has been requested.</p>` : requests.map((r) => html`<${VerificationItem} key=${r.record.id} request=${r} related=${props.data.related} />`)}
@@ -216,7 +216,7 @@ function VerificationItem(props: { request: DocumentWithHistory; related: readon
   return html`<div class="verification">
     <p><strong>Request</strong> ${isoTime(props.request.record.createdAtMs)} by <${Party} lei=${props.request.record.signerLei} /> to <${Party} lei=${request.addressee} />, ${request.method}, due ${request.dueDate} — ${props.request.record.status === 'closed' ? html`<${Badge} kind="ok">closed</${Badge}>` : html`<${Badge} kind="warning">open</${Badge}>`}</p>
     <ul>${request.questions.map((q) => html`<li>${q.id}: ${q.text}</li>`)}</ul>
-    <${ProofBadge} txId=${id} label="Verification request" />
+    <${ProofBadge} txId=${id} doc=${props.request} label="Verification request" />
     ${responses.length === 0 ? html`<p><${Badge} kind="missing">no response yet</${Badge}></p>` : responses.map((d) => html`<${ResponseItem} key=${d.record.id} doc=${d} />`)}
     ${determinations.map((d) => html`<${DeterminationItem} key=${d.record.id} doc=${d} />`)}
   </div>`;
@@ -228,7 +228,7 @@ function ResponseItem(props: { doc: DocumentWithHistory }): VNode {
     <p><strong>Response</strong> ${isoTime(props.doc.record.createdAtMs)} by <${Party} lei=${props.doc.record.signerLei} /> ${props.doc.record.late === true ? html`<${Badge} kind="expired">late</${Badge}>` : null}</p>
     <ul>${response.answers.map((a) => html`<li>${a.questionId}: ${a.text}</li>`)}</ul>
     ${response.attachments.length === 0 ? null : html`<p class="muted">Attachments: ${response.attachments.map((a) => a.title).join('; ')}</p>`}
-    <${ProofBadge} txId=${props.doc.record.id} label="Verification response" />
+    <${ProofBadge} txId=${props.doc.record.id} doc=${props.doc} label="Verification response" />
   </div>`;
 }
 
@@ -237,7 +237,7 @@ function DeterminationItem(props: { doc: DocumentWithHistory }): VNode {
   return html`<div class="sub">
     <p><strong>Determination</strong> ${isoTime(props.doc.record.createdAtMs)} by <${Party} lei=${props.doc.record.signerLei} />: ${d.outcome === 'denied' ? html`<${Badge} kind="denied">denied${d.reasons.length > 0 ? `: ${d.reasons.join(', ')}` : ''}</${Badge}>` : html`<${Badge} kind="ok">affirmed</${Badge}>`}</p>
     ${d.reasonsText === '' ? null : html`<p>${d.reasonsText}</p>`}
-    <${ProofBadge} txId=${props.doc.record.id} label="Determination" />
+    <${ProofBadge} txId=${props.doc.record.id} doc=${props.doc} label="Determination" />
   </div>`;
 }
 
@@ -255,7 +255,8 @@ function LicenseChainPanel(props: { entry: Entry; line: EntryLine; gtin: string 
   const path = checkPath(props.entry, props.line, props.gtin);
   const state = useAsync(path, async () => (await getJson(path)) as EntryLineCheck);
   return html`<section class="panel" data-testid="license-chain" aria-label="License chain">
-    <h3>Rights and licenses for GTIN ${props.gtin} on ${props.entry.importDate}</h3>
+    <h3>Rights and licenses for GTIN ${props.gtin} on ${props.entry.importDate}, according to this node</h3>
+    <p class="muted">Whether a license is in force, and the credentials' standing, are this node's answers; the badges show what this page checked itself.</p>
     ${state.status === 'loading'
       ? html`<${Loading} what="the license chain" />`
       : state.status === 'error'
@@ -346,7 +347,8 @@ function NextActions(props: { entry: Entry; entryId: string }): VNode {
     certificate,
     json: JSON.stringify({ certificate, entry: props.entryId, addressee: '<LEI of the certifier>', method: 'request-for-information', questions: [{ id: 'Q1', text: '<your question>' }], dueDate: due }, null, 2),
   }));
-  const review = JSON.stringify({ entry: props.entryId, decision: 'release', findings: [{ lineNumber: 1, category: 'origin', text: '<finding>' }], remarks: '' }, null, 2);
+  // Placeholders the ledger refuses until edited: an unedited copy can never record a release.
+  const review = JSON.stringify({ entry: props.entryId, decision: '<release | hold | examine>', findings: [{ lineNumber: '<line number>', category: 'origin', text: '<finding>' }], remarks: '' }, null, 2);
   return html`<section class="card" aria-labelledby="next-heading">
     <h2 id="next-heading">Next actions</h2>
     <p class="muted">Run these with customs' signing key (the page never holds keys). Decisions: release, hold or examine.</p>

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { getJson, type ApiError } from '../api.js';
 import { ErrorAlert, isoTime, Loading, needsToken, Party, ProofBadge, shortHex, useAsync, useToken, useTrust } from '../components.js';
 import { navigate, paths } from '../router.js';
-import { currentCertifiedHead } from '../trust.js';
+import { currentCertifiedHead, verifiedTx } from '../trust.js';
 import { checkHead } from '../verify.js';
 
 /** Blocks listed under the head. */
@@ -137,6 +137,8 @@ function TxDetail(props: { txId: string }): VNode {
     const doc = (await getJson(`/v1/documents/${encodeURIComponent(props.txId)}`).catch(() => undefined)) as { record?: { signerLei?: string } } | undefined;
     return doc?.record?.signerLei;
   });
+  // The payload shown is the one decoded from the verified signed bytes, never the JSON rendering.
+  const signed = useAsync(`signed:${props.txId}`, () => verifiedTx(props.txId));
   if (tx.status === 'loading') return html`<${Loading} what="the transaction" />`;
   if (tx.status === 'error') return authOr(tx.error, 'Transaction');
   const t = tx.value;
@@ -152,7 +154,14 @@ function TxDetail(props: { txId: string }): VNode {
     </dl>
     <${ProofBadge} txId=${t.txId} label="Inclusion" />
     <h3>Payload</h3>
-    <pre class="json"><code>${JSON.stringify(t.tx.payload, null, 2)}</code></pre>
+    ${signed.status === 'loading'
+      ? html`<${Loading} what="the signed bytes" />`
+      : signed.status === 'error'
+        ? html`<${ErrorAlert} error=${signed.error} context="Signed bytes" />`
+        : signed.value.signed !== undefined
+          ? html`<p class="muted">Decoded from the transaction's signed bytes (kind ${signed.value.signed.kind}, signed at ${isoTime(signed.value.signed.timestamp)}).</p>
+            <pre class="json" data-testid="tx-payload"><code>${JSON.stringify(signed.value.signed.payload, null, 2)}</code></pre>`
+          : html`<p class="notice" data-testid="tx-payload-unverified">The payload is not shown: ${signed.value.outcome.state === 'failed' ? `the signed bytes did not verify (${signed.value.outcome.code})` : signed.value.outcome.state === 'unavailable' ? signed.value.outcome.reason : 'not decoded'}.</p>`}
     <h3>Inclusion proof</h3>
     ${proof.status === 'loading' ? html`<${Loading} what="the proof" />` : proof.status === 'error' ? html`<${ErrorAlert} error=${proof.error} context="Proof" />` : html`
       <p>Leaf ${p?.leafIndex ?? '?'} of ${p?.treeSize ?? '?'}; audit path (leaf to root):</p>
