@@ -22,9 +22,10 @@ export const WEB_APP_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' blob: data:",
+  // Images are the attachments, fetched with the token and shown from blob: URLs after their
+  // hash is checked; a product guide opens as a blob: document (object-src for the PDF viewer).
+  "img-src blob:",
   "connect-src 'self'",
-  "frame-src blob:",
   "object-src blob:",
   "base-uri 'none'",
   "form-action 'self'",
