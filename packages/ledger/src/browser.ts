@@ -11,3 +11,4 @@ export { sha256Portable } from './sha256-portable.js';
 export { portableLeafHash, parseProof, verifyInclusion, type InclusionProof, type ConsistencyProof, type MerkleProof } from './merkle-proof.js';
 export { checkTrustedMembership, parseCertifiedHead, verifyCertifiedHead, verifyEd25519Portable, type CertifiedHead, type Checkpoint, type TrustedMembership } from './checkpoint.js';
 export { verifyInclusionAgainstHead, verifyConsistencyBetweenHeads, type LightClientVerdict } from './light-client.js';
+export { openSignedTxPortable, TX_SIGNATURE_DOMAIN_TAG, type PortableSignedTx } from './tx-portable.js';

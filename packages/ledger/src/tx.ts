@@ -19,21 +19,8 @@ import { assert, LedgerError } from './errors.js';
 import { hash as nodeHash } from 'node:crypto';
 import { DOMAIN, domainHash, sha256, SHA256_BYTES } from './hash.js';
 
-export const TX_VERSION = 1;
-
-export interface UnsignedTx {
-  version: 1;
-  chainId: string;
-  kind: string;
-  payload: unknown;
-  signer: Uint8Array;
-  nonce: number;
-  timestamp: number;
-}
-
-export interface Tx extends UnsignedTx {
-  signature: Uint8Array;
-}
+import { checkFields, CODEC_TO_TX, envelope, fail, shown, SIGNED_FIELDS, TX_SIGNATURE_BYTES, TX_SIGNER_BYTES, TX_VERSION, UNSIGNED_FIELDS, type Tx, type UnsignedTx } from './tx-envelope.js';
+export { CHAIN_ID_PATTERN, TX_KIND_PATTERN, TX_VERSION, type Tx, type UnsignedTx } from './tx-envelope.js';
 
 export interface DecodedTx {
   readonly tx: Tx;
@@ -46,75 +33,11 @@ export interface DecodedTx {
   readonly signingHash: Uint8Array;
 }
 
-export const CHAIN_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
-export const TX_KIND_PATTERN = /^[A-Za-z0-9._:/-]+$/;
-
-const UNSIGNED_FIELDS = ['chainId', 'kind', 'nonce', 'payload', 'signer', 'timestamp', 'version'] as const;
-const SIGNED_FIELDS = ['chainId', 'kind', 'nonce', 'payload', 'signature', 'signer', 'timestamp', 'version'] as const;
-
-/** How codec errors read as transaction errors. */
-const CODEC_TO_TX: Readonly<Record<string, string>> = {
-  [CANONICAL_ERROR.tooLarge]: 'TX_TOO_LARGE',
-  [CANONICAL_ERROR.malformed]: 'TX_MALFORMED',
-  [CANONICAL_ERROR.trailingBytes]: 'TX_TRAILING_BYTES',
-  [CANONICAL_ERROR.nonCanonical]: 'TX_NONCANONICAL',
-  [CANONICAL_ERROR.type]: 'TX_FIELD_TYPE',
-  [CANONICAL_ERROR.tooDeep]: 'TX_MALFORMED',
-};
-
-function fail(code: string, field: string, message: string): never {
-  throw new LedgerError(code, `${field}: ${message}`, { field });
-}
-
-function shown(value: unknown): string {
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
-}
-
-function isNonNegativeSafeInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** Checks every envelope field but the payload's contents (the codec checks those are plain data). */
-function checkFields(tx: Partial<Tx>, signed: boolean): void {
-  if (typeof tx.version !== 'number' || !Number.isSafeInteger(tx.version)) fail('TX_FIELD_TYPE', 'tx.version', `expected the integer ${TX_VERSION}, got ${shown(tx.version)}`);
-  if (tx.version !== TX_VERSION) fail('TX_VERSION', 'tx.version', `unsupported version ${tx.version} (this ledger reads version ${TX_VERSION})`);
-  if (typeof tx.chainId !== 'string' || tx.chainId.length === 0 || tx.chainId.length > CHAIN_ID_MAX_CHARS || !CHAIN_ID_PATTERN.test(tx.chainId)) {
-    fail('TX_FIELD_TYPE', 'tx.chainId', `expected 1-${CHAIN_ID_MAX_CHARS} characters of [A-Za-z0-9._:-], got ${shown(tx.chainId)}`);
-  }
-  if (typeof tx.kind !== 'string' || tx.kind.length === 0 || tx.kind.length > TX_KIND_MAX_CHARS || !TX_KIND_PATTERN.test(tx.kind)) {
-    fail('TX_FIELD_TYPE', 'tx.kind', `expected 1-${TX_KIND_MAX_CHARS} characters of [A-Za-z0-9._:/-], got ${shown(tx.kind)}`);
-  }
-  if (!(tx.signer instanceof Uint8Array) || tx.signer.length !== ED25519_PUBLIC_KEY_BYTES) {
-    fail('TX_FIELD_TYPE', 'tx.signer', `expected a ${ED25519_PUBLIC_KEY_BYTES}-byte Ed25519 public key, got ${shown(tx.signer)}`);
-  }
-  if (!isNonNegativeSafeInteger(tx.nonce)) fail('TX_FIELD_TYPE', 'tx.nonce', `expected a non-negative safe integer, got ${shown(tx.nonce)}`);
-  if (!isNonNegativeSafeInteger(tx.timestamp)) fail('TX_FIELD_TYPE', 'tx.timestamp', `expected milliseconds since the epoch (a non-negative safe integer), got ${shown(tx.timestamp)}`);
-  if (signed && (!(tx.signature instanceof Uint8Array) || tx.signature.length !== ED25519_SIGNATURE_BYTES)) {
-    fail('TX_FIELD_TYPE', 'tx.signature', `expected a ${ED25519_SIGNATURE_BYTES}-byte Ed25519 signature, got ${shown(tx.signature)}`);
-  }
-}
-
-function envelope(tx: UnsignedTx, signature?: Uint8Array): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    chainId: tx.chainId,
-    kind: tx.kind,
-    nonce: tx.nonce,
-    payload: tx.payload,
-    signer: tx.signer,
-    timestamp: tx.timestamp,
-    version: tx.version,
-  };
-  if (signature !== undefined) out['signature'] = signature;
-  return out;
-}
-
 // The signed bytes are canonical (keys sorted: chainId, kind, nonce, payload, signature, signer,
 // timestamp, version), so the unsigned bytes are the signed ones without the signature entry and
 // with a map header of 7 instead of 8: spliced out rather than re-encoded. Entries after the
 // signature have a length known from the timestamp alone.
+assert(TX_SIGNER_BYTES === ED25519_PUBLIC_KEY_BYTES && TX_SIGNATURE_BYTES === ED25519_SIGNATURE_BYTES, 'the envelope key and signature sizes are the Ed25519 ones');
 const SIGNATURE_ENTRY_PREFIX = Uint8Array.from([0xa9, ...new TextEncoder().encode('signature'), 0xc4, ED25519_SIGNATURE_BYTES]);
 const SIGNATURE_ENTRY_BYTES = SIGNATURE_ENTRY_PREFIX.length + ED25519_SIGNATURE_BYTES;
 const SIGNER_ENTRY_BYTES = 1 + 'signer'.length + 2 + ED25519_PUBLIC_KEY_BYTES;
