@@ -271,6 +271,82 @@ describe('the web page in headless Chromium', () => {
     }
   });
 
+  it('through a server that invents claims in check answers or a transaction’s JSON, the badges fail and nothing invented is vouched for', async () => {
+    const entryTx = dev.info.examples['entry'] as string;
+    const changed: { licenseId?: string; rightId?: string; productLicenseId?: string } = {};
+    type Link = { licenseId: string; licensee: string };
+    type LineCheck = { rights: Array<{ rightId: string; attachments: Array<{ sha256: string }> }>; importer: { licenses: Array<{ chain: Link[] }> }; manufacturer?: { licenses: Array<{ chain: Link[] }> } };
+    const other = (lei: string): string => (lei === UNLICENSED_SELLER ? LICENSED_RETAILER : UNLICENSED_SELLER);
+    const inventing = await startRewritingProxy(node, (path, body) => {
+      if (path === '/v1/check/entry-line') {
+        return rewriteJson(body, (check: LineCheck) => {
+          const link = [...check.importer.licenses, ...(check.manufacturer?.licenses ?? [])].flatMap((l) => l.chain)[0];
+          if (link !== undefined) {
+            link.licensee = other(link.licensee);
+            changed.licenseId = link.licenseId;
+          }
+          const right = check.rights[0];
+          const attachment = right?.attachments[0];
+          if (right !== undefined && attachment !== undefined) {
+            // an image the right never named: its hash is what the node's evidence says
+            attachment.sha256 = attachment.sha256.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+            changed.rightId = right.rightId;
+          }
+        });
+      }
+      if (path.startsWith('/v1/check/product/')) {
+        return rewriteJson(body, (check: { licensed: Array<{ lei: string; licenseId: string }> }) => {
+          const first = check.licensed[0];
+          if (first !== undefined) {
+            first.lei = other(first.lei);
+            changed.productLicenseId = first.licenseId;
+          }
+        });
+      }
+      if (path === `/v1/tx/${entryTx}`) return rewriteJson(body, (view: { tx: { kind: string; timestamp: number } }) => Object.assign(view.tx, { kind: 'org-remove', timestamp: 0 }));
+      return undefined;
+    });
+    proxies.push(inventing);
+    const proxy = `http://127.0.0.1:${(inventing.address() as AddressInfo).port}`;
+    const { context, page } = await openPage({ withToken: true });
+    const badgeOf = async (txId: string) => page.$$eval(`[data-testid="proof"][data-tx-id="${txId}"]`, (list) => list.map((b) => ({ state: b.getAttribute('data-proof-state'), code: b.getAttribute('data-proof-code'), text: b.textContent ?? '' })));
+    try {
+      await page.goto(`${proxy}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
+      await page.waitForSelector('[data-testid="entry-line"]', { timeout: 30_000 });
+      await expect.poll(() => page.locator('[data-testid="license-chain"]').first().textContent(), { timeout: 15_000 }).toContain('Nike');
+      await settledProofStates(page);
+      expect(changed.licenseId).toBeDefined();
+      expect(changed.rightId).toBeDefined();
+      const licenseBadges = await badgeOf(changed.licenseId as string);
+      expect(licenseBadges.length).toBeGreaterThan(0);
+      for (const badge of licenseBadges) expect(badge).toMatchObject({ state: 'failed', code: 'CONTENT_MISMATCH', text: expect.stringMatching(/payload\.licensee/) });
+      const rightBadges = await badgeOf(changed.rightId as string);
+      expect(rightBadges.length).toBeGreaterThan(0);
+      for (const badge of rightBadges) expect(badge).toMatchObject({ state: 'failed', code: 'CONTENT_MISMATCH', text: expect.stringMatching(/attachments/) });
+      // the right did not verify as shown: none of its images is fetched or shown
+      expect(await page.locator('img[data-testid="right-image"]').count()).toBe(0);
+      expect(await page.locator('[data-testid="right-attachments-withheld"]').count()).toBeGreaterThan(0);
+      // documents the proxy left alone still verify
+      expect((await badgeOf(entryTx)).map((b) => b.state)).toEqual(['verified']);
+
+      await page.goto(`${proxy}/01/${GTIN}`);
+      await page.waitForSelector('#product-title', { timeout: 30_000 });
+      await settledProofStates(page);
+      expect(changed.productLicenseId).toBeDefined();
+      const productBadges = await badgeOf(changed.productLicenseId as string);
+      expect(productBadges.length).toBeGreaterThan(0);
+      for (const badge of productBadges) expect(badge).toMatchObject({ state: 'failed', code: 'CONTENT_MISMATCH', text: expect.stringMatching(/payload\.licensee/) });
+
+      // the transaction page shows kind and time from the signed bytes, not from the JSON
+      await page.goto(`${proxy}/app/ledger/tx/${entryTx}`);
+      await page.waitForSelector(`[data-testid="proof"][data-tx-id="${entryTx}"]`, { timeout: 30_000 });
+      await expect.poll(() => page.locator('[data-testid="tx-kind"]').textContent(), { timeout: 15_000 }).toBe('entry');
+      expect(await page.locator('[data-testid="tx-time"]').textContent()).not.toContain('1970');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a membership pinned for another chain stays pinned: the node’s own is a change, and nothing verifies against it', async () => {
     const served = (await (await fetch(`${node}/v1/membership`)).json()) as { chainId: string; organizations: Array<{ lei: string; nodeKeys: string[] }>; threshold: number };
     // what this browser pinned earlier: another chain, with other node keys

@@ -32,13 +32,16 @@ import {
   canonicalMembershipJson,
   checkDocumentProof,
   checkHead,
+  checkClaims,
   checkShownContent,
   decidePin,
   decideStoredPin,
   decodeSignedTx,
   firstDifference,
+  headToHold,
   membershipFingerprint,
   normalise,
+  oneOf,
   parseMembershipView,
   pinText,
   proofTreeSize,
@@ -231,10 +234,10 @@ function shownDoc(kind: string, raw: unknown, amend?: { txId: string; raw: { ame
   const id = toHex(sha256(signedTxBytes(kind, raw)));
   const created = parsed(kind, raw);
   const history: Array<{ txId: string; action: string; version: number; payload?: unknown }> = [{ txId: id, action: 'created', version: 1, payload: created }];
-  if (amend === undefined) return { record: { id, payload: created, version: 1 }, history };
+  if (amend === undefined) return { record: { id, kind, payload: created, version: 1 }, history };
   const amended = (parsed('certificate-amend', amend.raw) as { amended: unknown }).amended;
   history.push({ txId: amend.txId, action: 'amended', version: 2, payload: amended });
-  return { record: { id, payload: amended, version: 2 }, history };
+  return { record: { id, kind, payload: amended, version: 2 }, history };
 }
 
 describe('the page compares what it shows with the signed bytes', () => {
@@ -274,7 +277,25 @@ describe('the page compares what it shows with the signed bytes', () => {
     expect(tx).toMatchObject({ version: 1, chainId: CHAIN, kind: 'entry', nonce: 1, timestamp: 1_764_000_000_001, signer: toHex(publicKeyFromSeed(SIGNER_SEED)) });
     expect(tx.signature).toMatch(/^[0-9a-f]{128}$/);
     expect(tx.payload).toEqual(raw);
-    expect(() => decodeSignedTx(utf8('not msgpack at all'))).toThrow(expect.objectContaining({ code: 'TX_DECODE_FAILED' }));
+    expect(() => decodeSignedTx(utf8('not msgpack at all'))).toThrow(expect.objectContaining({ code: expect.stringMatching(/^TX_/) }));
+  });
+
+  it('refuses a transaction whose signature does not verify, and bytes that are not one canonical envelope', () => {
+    const raw = example('entry');
+    const unsigned: UnsignedTx = { version: 1, chainId: CHAIN, kind: 'entry', payload: raw, signer: publicKeyFromSeed(SIGNER_SEED), nonce: 9, timestamp: 1_764_000_000_009 };
+    const signature = sign(SIGNER_SEED, signingHashOf(unsigned));
+    expect(decodeSignedTx(encodeTx({ ...unsigned, signature })).kind).toBe('entry');
+    // the ledger records such a transaction (rejected) in its log: the page must not vouch for it
+    const bad = Uint8Array.from(signature);
+    bad[0] = (bad[0] as number) ^ 1;
+    expect(() => decodeSignedTx(encodeTx({ ...unsigned, signature: bad }))).toThrow(expect.objectContaining({ code: 'TX_SIGNATURE_INVALID' }));
+    // signed by another key than the one named
+    expect(() => decodeSignedTx(encodeTx({ ...unsigned, signer: publicKeyFromSeed(seedOf(0)), signature }))).toThrow(expect.objectContaining({ code: 'TX_SIGNATURE_INVALID' }));
+    // a byte after the envelope
+    const good = encodeTx({ ...unsigned, signature });
+    const trailing = new Uint8Array(good.length + 1);
+    trailing.set(good);
+    expect(() => decodeSignedTx(trailing)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^TX_(?!SIGNATURE)/) }));
   });
 
   it('accepts the document as stored, and refuses one changed value with CONTENT_MISMATCH naming it', () => {
@@ -319,6 +340,65 @@ describe('the page compares what it shows with the signed bytes', () => {
     const strayId = toHex(sha256(stray));
     const strayDoc = { ...doc, history: [doc.history[0] as ShownDocument['history'][number], { ...(doc.history[1] as ShownDocument['history'][number]), txId: strayId }] };
     expect(checkShownContent(strayDoc, strayId, decodeSignedTx(stray))).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH' });
+  });
+});
+
+describe('a badge vouches only for the transaction it names', () => {
+  it('refuses a verified transaction shown next to a document it did not make, or under another kind', () => {
+    const raw = example('entry');
+    const doc = shownDoc('entry', raw);
+    // another document's verified transaction, shown as this document's badge: nothing of it is compared
+    const otherRaw = example('entry-review');
+    const otherBytes = signedTxBytes('entry-review', otherRaw, 5);
+    const otherId = toHex(sha256(otherBytes));
+    const stray = checkShownContent(doc, otherId, decodeSignedTx(otherBytes));
+    expect(stray).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH' });
+    expect(stray.ok ? '' : stray.reason).toMatch(/is not transaction/);
+    // a record whose id is the badge's but whose kind is not the signed kind
+    const signed = decodeSignedTx(signedTxBytes('entry', raw));
+    expect(checkShownContent({ ...doc, record: { ...doc.record, kind: 'entry-review' } }, doc.record.id, signed)).toEqual({ ok: false, code: 'CONTENT_MISMATCH', reason: 'record.kind entry-review differs from the signed kind entry' });
+    // an 'amended' history entry made by a transaction that is no certificate-amend
+    const reviewAsAmend = { ...doc, history: [...doc.history, { txId: otherId, action: 'amended', version: 2, payload: {} }] };
+    expect(checkShownContent(reviewAsAmend, otherId, decodeSignedTx(otherBytes))).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH' });
+  });
+
+  it('checks what a view shows from a check answer against the signed payload, naming the first path that differs', () => {
+    const license = example('license') as { licensor: string; licensee: string; role: string; validFrom: string; validTo: string; territory: string[]; gtins: string[]; right: string };
+    const signed = decodeSignedTx(signedTxBytes('license', license, 6));
+    const shown = { right: license.right, licensor: license.licensor, licensee: license.licensee, role: license.role, validFrom: license.validFrom, validTo: license.validTo, territory: license.territory };
+    expect(checkClaims({ kind: 'license', fields: shown }, signed)).toEqual({ ok: true });
+    // GTINs compare as the ledger stores them: padded to 14 digits
+    expect(checkClaims({ kind: 'license', fields: { gtins: license.gtins.map((g) => g.padStart(14, '0')) } }, signed)).toEqual({ ok: true });
+    // a node that names another licensee under a genuine license's id
+    expect(checkClaims({ kind: 'license', fields: { ...shown, licensee: LEIS[3] } }, signed)).toEqual({ ok: false, code: 'CONTENT_MISMATCH', reason: `payload.licensee: shown as "${LEIS[3]}", signed as "${license.licensee}"` });
+    expect(checkClaims({ kind: 'license', fields: { ...shown, territory: [...license.territory, 'ZZ'] } }, signed)).toMatchObject({ ok: false, reason: expect.stringMatching(/^payload\.territory:/) });
+    // the right kind matters: a license shown as a right, or a revocation as a license
+    expect(checkClaims({ kind: 'right', fields: {} }, signed)).toEqual({ ok: false, code: 'CONTENT_MISMATCH', reason: 'kind: shown as right, signed as license' });
+    // a path the signed payload lacks
+    expect(checkClaims({ kind: 'license', fields: { parent: txIdOf(2) } }, signed)).toMatchObject({ ok: false, reason: expect.stringMatching(/^payload\.parent: .* absent/) });
+  });
+
+  it('maps over arrays (a right’s marks and attachments) and accepts one of several names (a credential by id or hash)', () => {
+    const right = example('right') as { rightsHolder: string; brands: string[]; marks: Array<{ mark: string }>; attachments: Array<{ sha256: string }> };
+    const signed = decodeSignedTx(signedTxBytes('right', right, 7));
+    const fields = { rightsHolder: right.rightsHolder, brands: right.brands, 'marks[].mark': right.marks.map((m) => m.mark), 'attachments[].sha256': right.attachments.map((a) => a.sha256) };
+    expect(right.attachments.length).toBeGreaterThan(0);
+    expect(checkClaims({ kind: 'right', fields }, signed)).toEqual({ ok: true });
+    // the node's evidence names an attachment hash the right never signed
+    const swapped = { ...fields, 'attachments[].sha256': [txIdOf(3), ...right.attachments.slice(1).map((a) => a.sha256)] };
+    expect(checkClaims({ kind: 'right', fields: swapped }, signed)).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH', reason: expect.stringMatching(/^payload\.attachments\[\]\.sha256:/) });
+    expect(checkClaims({ kind: 'right', fields: { ...fields, 'marks[].mark': ['Another mark'] } }, signed)).toMatchObject({ ok: false, reason: expect.stringMatching(/^payload\.marks\[\]\.mark:/) });
+    const revoke = decodeSignedTx(signedTxBytes('credential-revoke', { credential: txIdOf(4), reason: 'lost' }, 8));
+    expect(checkClaims({ kind: 'credential-revoke', fields: { credential: oneOf(txIdOf(5), txIdOf(4)) } }, revoke)).toEqual({ ok: true });
+    expect(checkClaims({ kind: 'credential-revoke', fields: { credential: oneOf(txIdOf(5), txIdOf(6)) } }, revoke)).toMatchObject({ ok: false, code: 'CONTENT_MISMATCH' });
+  });
+
+  it('holds a certified head only when the pinned membership certifies it', async () => {
+    const good = await headJson([0, 1, 2]);
+    expect(headToHold(good, membership)).toEqual({ json: good, logSize: SIZE });
+    expect(() => headToHold({ checkpoint: {} }, membership)).toThrow();
+    const weak = await headJson([0, 1]);
+    expect(() => headToHold(weak, membership)).toThrow(expect.objectContaining({ code: 'HEAD_QUORUM_NOT_MET' }));
   });
 });
 

@@ -8,7 +8,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, forgetToken, isAuthError, onTokenChange, readToken, saveToken } from './api.js';
 import { checkTx, loadTrust, nameOf, onTrust, type TrustState } from './trust.js';
-import type { ProofOutcome, ShownDocument } from './verify.js';
+import type { ClaimExpectation, ProofOutcome, ShownDocument } from './verify.js';
 
 // ---------------------------------------------------------------------------------------------
 // Hooks
@@ -58,11 +58,11 @@ export function useTrust(): TrustState | undefined {
 // ---------------------------------------------------------------------------------------------
 // Small pieces
 
-/** An LEI with the organization's name when the trusted membership (or the document) names it. */
-export function Party(props: { lei: string | undefined; name?: string | undefined }): VNode {
+/** An LEI with the organization's name when the pinned membership names it (never a name the node or a document gives). */
+export function Party(props: { lei: string | undefined }): VNode {
   const trust = useTrust();
   if (props.lei === undefined || props.lei === '') return html`<span class="muted">none</span>`;
-  const name = props.name ?? nameOf(trust, props.lei);
+  const name = nameOf(trust, props.lei);
   return name === undefined ? html`<span class="lei">${props.lei}</span>` : html`<span><span class="org-name">${name}</span> <span class="lei">(${props.lei})</span></span>`;
 }
 
@@ -164,22 +164,28 @@ export function ProofSummary(): VNode {
 /** The parts of a document the badge compares with its signed bytes (see verify.ts checkShownContent). */
 export type ShownDoc = ShownDocument;
 
+/** What a view shows about a transaction, to be found in its signed bytes (see verify.ts checkClaims). */
+export type Expect = ClaimExpectation;
+
 /**
  * One per document shown: runs the in-page check of transaction `txId` and shows its verdict.
- * With `doc` (a /v1/documents or /v1/query/entry answer) the verdict also covers what is shown.
+ * With `doc` (a /v1/documents or /v1/query/entry answer) the verdict also covers what is shown;
+ * with `expect`, the kind and values the view shows must be the signed ones.
  */
-export function ProofBadge(props: { txId: string; label?: string; doc?: ShownDoc | undefined }): VNode {
+export function ProofBadge(props: { txId: string; label?: string; doc?: ShownDoc | undefined; expect?: Expect | undefined }): VNode {
   const token = useToken();
   const trust = useTrust();
   const [outcome, setOutcome] = useState<ProofOutcome | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
   const [id] = useState(() => nextBadgeId++);
   useEffect(() => () => setBadgeState(id, undefined), []);
+  // By value: views build `expect` afresh on each render.
+  const expectKey = props.expect === undefined ? '' : JSON.stringify(props.expect);
   useEffect(() => {
     let live = true;
     setOutcome(undefined);
     setBadgeState(id, 'checking');
-    void checkTx(props.txId, props.doc).then((value) => {
+    void checkTx(props.txId, props.doc, props.expect).then((value) => {
       if (!live) return;
       setOutcome(value);
       setBadgeState(id, value.state);
@@ -187,7 +193,7 @@ export function ProofBadge(props: { txId: string; label?: string; doc?: ShownDoc
     return () => {
       live = false;
     };
-  }, [props.txId, props.doc, token, attempt]);
+  }, [props.txId, props.doc, expectKey, token, attempt]);
   const state = outcome === undefined ? 'checking' : outcome.state;
   const total = trust?.anchor.membership.organizations.filter((o) => o.nodeKeys.length > 0).length;
   const code = outcome?.state === 'failed' ? outcome.code : undefined;

@@ -13,13 +13,16 @@ import {
   checkShownContent,
   decideStoredPin,
   decodeSignedTx,
+  checkClaims,
   failed,
+  headToHold,
   MEMBERSHIP_PIN_KEY,
   parseMembershipView,
   pinText,
   txBytesFor,
   unavailable,
   VerifyError,
+  type ClaimExpectation,
   type MembershipAnchor,
   type ProofOutcome,
   type ShownDocument,
@@ -113,11 +116,10 @@ interface HeldHead {
   readonly logSize: number;
 }
 
+/** The certified head, checked against the pinned membership before it is held: a bad head throws (and is not remembered). */
 async function fetchHead(): Promise<HeldHead> {
-  const json = await getJson('/v1/head/certified', undefined);
-  const cp = typeof json === 'object' && json !== null ? (json as { checkpoint?: { logSize?: unknown } }).checkpoint : undefined;
-  if (typeof cp?.logSize !== 'number' || !Number.isSafeInteger(cp.logSize) || cp.logSize < 1) throw new ApiError('RESPONSE_MALFORMED', '/v1/head/certified: no checkpoint.logSize of at least 1 in the answer', 200);
-  return { json, logSize: cp.logSize };
+  const [state, json] = await Promise.all([loadTrust(), getJson('/v1/head/certified', undefined)]);
+  return headToHold(json, state.anchor.membership);
 }
 
 const head = retrying(fetchHead);
@@ -211,13 +213,18 @@ async function txBytesOf(txId: string, token: string): Promise<Uint8Array> {
  * The badge's verdict for transaction `txId`. Without a token nothing is checked (unavailable).
  * With `doc`, the document shown must also match the signed bytes, for the version it shows.
  */
-export async function checkTx(txId: string, doc?: ShownDocument): Promise<ProofOutcome> {
+export async function checkTx(txId: string, doc?: ShownDocument, expected?: ClaimExpectation): Promise<ProofOutcome> {
   const token = readToken();
   if (token === undefined) return unavailable();
   const result = await checkTxOnce(txId, token);
-  if (doc === undefined || result.outcome.state !== 'verified') return result.outcome;
+  if ((doc === undefined && expected === undefined) || result.outcome.state !== 'verified') return result.outcome;
   try {
     if (result.signed === undefined) return failed('TX_DECODE_FAILED', `tx ${txId}: no decoded bytes`);
+    if (expected !== undefined) {
+      const claims = checkClaims(expected, result.signed);
+      if (!claims.ok) return failed(claims.code, claims.reason);
+    }
+    if (doc === undefined) return result.outcome;
     const content = checkShownContent(doc, txId, result.signed);
     if (!content.ok) return failed(content.code, content.reason);
     for (const other of content.alsoCheck) {
@@ -240,7 +247,7 @@ export async function verifiedTx(txId: string): Promise<{ readonly outcome: Proo
   return checkTxOnce(txId, token);
 }
 
-/** An organization's name from the trusted membership, when it has one. */
+/** An organization's name from the pinned membership, when it has one (never from a membership the node serves instead). */
 export function nameOf(state: TrustState | undefined, lei: string): string | undefined {
-  return state?.anchor.names[lei] ?? state?.change?.served.names[lei];
+  return state?.anchor.names[lei];
 }

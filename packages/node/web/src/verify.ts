@@ -10,6 +10,7 @@
 import {
   checkTrustedMembership,
   fromHex,
+  openSignedTxPortable,
   parseCertifiedHead,
   parseProof,
   sha256Portable,
@@ -21,7 +22,6 @@ import {
   type InclusionProof,
   type TrustedMembership,
 } from '@tradeledger/ledger/browser';
-import { Unpackr } from 'msgpackr/unpack';
 
 /** Hex characters of SHA-256 shown as a membership's fingerprint. */
 export const FINGERPRINT_HEX_CHARS = 16;
@@ -196,6 +196,17 @@ export function checkHead(json: unknown, membership: TrustedMembership): HeadChe
   };
 }
 
+/**
+ * The head a page load may hold: certified by the membership, else thrown (with the light
+ * client's code), so a head that does not check out is never kept for later proofs.
+ */
+export function headToHold(json: unknown, membership: TrustedMembership): { readonly json: unknown; readonly logSize: number } {
+  const check = checkHead(json, membership);
+  if (!check.ok) throw new VerifyError(check.code, `/v1/head/certified: ${check.reason}`);
+  if (!Number.isSafeInteger(check.logSize) || check.logSize < 1) throw new VerifyError('RESPONSE_MALFORMED', `/v1/head/certified: log size ${check.logSize}, expected at least 1`);
+  return { json, logSize: check.logSize };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transaction bytes
 
@@ -291,8 +302,6 @@ export interface SignedTxView {
   readonly signature: string;
 }
 
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
-const ENVELOPE_KEYS = ['chainId', 'kind', 'nonce', 'payload', 'signature', 'signer', 'timestamp', 'version'];
 
 /** Binary values (msgpack bin) as lower-case hex, so decoded values compare and print as JSON does. */
 function plain(value: unknown): unknown {
@@ -306,23 +315,23 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/** Decodes the signed envelope { version, chainId, kind, payload, signer, nonce, timestamp, signature }. Throws TX_DECODE_FAILED. */
+/**
+ * Opens the signed envelope { version, chainId, kind, payload, signer, nonce, timestamp, signature }
+ * with the ledger's strict canonical decoder, and checks its Ed25519 signature over the signing
+ * hash. Throws with the ledger's code (TX_MALFORMED, TX_NONCANONICAL, …) on bytes that are not a
+ * canonical envelope, and TX_SIGNATURE_INVALID when the signature does not hold: the ledger records
+ * such a transaction as rejected, yet it stays in the Merkle log, so its inclusion proves nothing.
+ */
 export function decodeSignedTx(bytes: Uint8Array): SignedTxView {
-  let value: unknown;
+  let opened: ReturnType<typeof openSignedTxPortable>;
   try {
-    value = unpackr.unpack(bytes);
+    opened = openSignedTxPortable(bytes, Math.max(bytes.length, TX_TEXT_MAX_CHARS / 2));
   } catch (error) {
-    throw new VerifyError('TX_DECODE_FAILED', `tx bytes: not msgpack (${messageOf(error)})`);
+    throw new VerifyError(codeOf(error) === 'ERROR' ? 'TX_DECODE_FAILED' : codeOf(error), `tx bytes: ${messageOf(error)}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) throw new VerifyError('TX_DECODE_FAILED', 'tx bytes: expected a map');
-  const tx = value as Record<string, unknown>;
-  const keys = Object.keys(tx).sort();
-  if (keys.join(',') !== ENVELOPE_KEYS.join(',')) throw new VerifyError('TX_DECODE_FAILED', `tx bytes: expected the keys ${ENVELOPE_KEYS.join(', ')}, got ${keys.join(', ').slice(0, 200)}`);
-  const { version, chainId, kind, nonce, timestamp, signer, signature } = tx;
-  if (typeof version !== 'number' || typeof chainId !== 'string' || typeof kind !== 'string' || typeof nonce !== 'number' || typeof timestamp !== 'number' || !(signer instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
-    throw new VerifyError('TX_DECODE_FAILED', 'tx bytes: an envelope field has the wrong type');
-  }
-  return { version, chainId, kind, payload: plain(tx.payload), signer: toHex(signer), nonce, timestamp, signature: toHex(signature) };
+  const tx = opened.tx;
+  if (!opened.signatureValid) throw new VerifyError('TX_SIGNATURE_INVALID', `tx ${opened.idHex.slice(0, 12)}…: the signature does not verify with the signer's key ${toHex(tx.signer).slice(0, 16)}… over the transaction's signing hash (the ledger recorded it as rejected)`);
+  return { version: tx.version, chainId: tx.chainId, kind: tx.kind, payload: plain(tx.payload), signer: toHex(tx.signer), nonce: tx.nonce, timestamp: tx.timestamp, signature: toHex(tx.signature) };
 }
 
 const GTIN_FORMS = /^(?:[0-9]{8}|[0-9]{12}|[0-9]{13}|[0-9]{14})$/;
@@ -404,9 +413,13 @@ export function firstDifference(a: unknown, b: unknown, path = 'payload'): strin
 
 /** A document as /v1/documents/{id} and /v1/query/entry answer it (the parts compared here). */
 export interface ShownDocument {
-  readonly record: { readonly id: string; readonly payload: unknown; readonly version: number };
+  readonly record: { readonly id: string; readonly kind: string; readonly payload: unknown; readonly version: number };
   readonly history: ReadonlyArray<{ readonly txId: string; readonly action: string; readonly version: number; readonly payload?: unknown }>;
 }
+
+/** The one amendment the ledger knows: a certificate-amend replaces a certificate of origin's version. */
+const AMEND_KIND = 'certificate-amend';
+const AMENDED_KIND = 'certificate-of-origin';
 
 /** The payload a history entry must show, from the signed transaction that made it. */
 export function signedVersionPayload(action: string, signed: SignedTxView): { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly reason: string } {
@@ -428,8 +441,13 @@ export function signedVersionPayload(action: string, signed: SignedTxView): { re
 export function checkShownContent(doc: ShownDocument, txId: string, signed: SignedTxView): { readonly ok: true; readonly alsoCheck: readonly string[] } | { readonly ok: false; readonly code: string; readonly reason: string } {
   const mismatch = (reason: string) => ({ ok: false as const, code: 'CONTENT_MISMATCH', reason });
   const entries = doc.history.map((h, i) => ({ h, i })).filter(({ h }) => h.txId === txId && (h.action === 'created' || h.action === 'amended'));
+  // The badge's transaction must be this document's own or one of its versions: with nothing to
+  // compare, a node could put any verified transaction's badge next to content it made up.
+  if (txId !== doc.record.id && entries.length === 0) return mismatch(`record ${doc.record.id.slice(0, 12)}… is not transaction ${txId.slice(0, 12)}… and no version of it was made by that transaction`);
+  if (txId === doc.record.id && signed.kind !== doc.record.kind) return mismatch(`record.kind ${doc.record.kind.slice(0, 80)} differs from the signed kind ${signed.kind.slice(0, 80)}`);
   if (txId === doc.record.id && !entries.some(({ h }) => h.action === 'created')) return mismatch(`history: no 'created' entry for ${txId}`);
   for (const { h, i } of entries) {
+    if (h.action === 'amended' && (signed.kind !== AMEND_KIND || doc.record.kind !== AMENDED_KIND)) return mismatch(`history[${i}]: a ${signed.kind.slice(0, 80)} transaction cannot amend a ${doc.record.kind.slice(0, 80)}`);
     const expected = signedVersionPayload(h.action, signed);
     if (!expected.ok) return mismatch(expected.reason);
     if (h.action === 'amended') {
@@ -447,4 +465,71 @@ export function checkShownContent(doc: ShownDocument, txId: string, signed: Sign
   const d = firstDifference(last.payload, doc.record.payload, 'record.payload');
   if (d !== undefined) return mismatch(`${d} differs from the signed version ${doc.record.version}`);
   return { ok: true, alsoCheck: last.txId === txId ? [] : [last.txId] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims: what a view shows about a transaction it did not fetch as a document
+
+/** Any one of these values is accepted (a credential revocation names the credential by id or hash). */
+export interface OneOf {
+  readonly oneOf: readonly unknown[];
+}
+
+export function oneOf(...values: readonly unknown[]): OneOf {
+  return { oneOf: values };
+}
+
+function isOneOf(value: unknown): value is OneOf {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && Array.isArray((value as { oneOf?: unknown }).oneOf);
+}
+
+/**
+ * What a view displays next to a badge, to be found in the signed transaction: its kind, and per
+ * payload path the value shown. A path is dot-separated keys; `name[]` maps over an array
+ * (`marks[].mark` is the list of the marks' names). Values compare after `normalise`, by the
+ * path's last key (so a GTIN shown padded equals the one signed unpadded).
+ */
+export interface ClaimExpectation {
+  readonly kind: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+const MISSING = Symbol('missing');
+
+/** The value at `path` in `value` (see ClaimExpectation), or MISSING. */
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string, ...string[]];
+  const mapped = head.endsWith('[]');
+  const key = mapped ? head.slice(0, -2) : head;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.prototype.hasOwnProperty.call(value, key)) return MISSING;
+  const next = (value as Record<string, unknown>)[key];
+  if (!mapped) return valueAt(next, rest);
+  if (!Array.isArray(next)) return MISSING;
+  const items = next.map((item) => valueAt(item, rest));
+  return items.includes(MISSING) ? MISSING : items;
+}
+
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/** Whether the signed transaction says what the view shows; CONTENT_MISMATCH names the first path that does not. */
+export function checkClaims(expectation: ClaimExpectation, signed: SignedTxView): { readonly ok: true } | { readonly ok: false; readonly code: string; readonly reason: string } {
+  const mismatch = (reason: string) => ({ ok: false as const, code: 'CONTENT_MISMATCH', reason });
+  if (signed.kind !== expectation.kind) return mismatch(`kind: shown as ${expectation.kind.slice(0, 80)}, signed as ${signed.kind.slice(0, 80)}`);
+  for (const path of Object.keys(expectation.fields).sort()) {
+    const parts = path.split('.');
+    const last = (parts[parts.length - 1] as string).replace(/\[\]$/, '');
+    const shown = expectation.fields[path];
+    const found = valueAt(signed.payload, parts);
+    if (found === MISSING) return mismatch(`payload.${path}: shown as ${shortJson(shown)}, absent from the signed transaction`);
+    const signedValue = normaliseField(last, found);
+    const candidates = isOneOf(shown) ? shown.oneOf : [shown];
+    if (!candidates.some((c) => firstDifference(normaliseField(last, c), signedValue) === undefined)) {
+      return mismatch(`payload.${path}: shown as ${shortJson(isOneOf(shown) ? shown.oneOf[0] : shown)}, signed as ${shortJson(signedValue)}`);
+    }
+  }
+  return { ok: true };
 }

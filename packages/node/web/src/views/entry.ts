@@ -6,8 +6,10 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
-import { getJson, segment, type ApiError } from '../api.js';
-import { Badge, Copyable, ErrorAlert, isoTime, Loading, needsToken, Party, ProofBadge, useAsync, useToken, type BadgeKind } from '../components.js';
+import { ApiError, getJson, segment } from '../api.js';
+import { Badge, Copyable, ErrorAlert, isoTime, Loading, needsToken, Party, ProofBadge, useAsync, useToken, type BadgeKind, type Expect } from '../components.js';
+import { checkTx, verifiedTx } from '../trust.js';
+import { oneOf, type SignedTxView } from '../verify.js';
 import { navigate, paths } from '../router.js';
 import type {
   CertificateOfOrigin,
@@ -69,10 +71,10 @@ function EntryDocument(props: { entryNumber: string }): VNode {
         <dt>Import date</dt><dd>${entry.importDate}</dd>
         <dt>Port of entry</dt><dd>${entry.portOfEntry}</dd>
         <dt>Filed at</dt><dd>${isoTime(doc.record.createdAtMs)} (block ${doc.record.createdHeight})</dd>
-        <dt>Review status</dt><dd>${reviewBadge(doc.record.status)}</dd>
+        <dt>Review status, according to this node</dt><dd>${reviewBadge(doc.record.status)}</dd>
       </dl>
       <${ProofBadge} txId=${doc.record.id} doc=${doc} label="Entry" />
-      ${reviews.map((r) => html`<${ReviewPanel} key=${r.txId} txId=${r.txId} />`)}
+      ${reviews.map((r) => html`<${ReviewPanel} key=${r.txId} txId=${r.txId} entryId=${doc.record.id} />`)}
     </header>
     ${entry.lines.map((line) => html`<${LineSection} key=${line.lineNumber} entry=${entry} entryId=${doc.record.id} line=${line} />`)}
     <${NextActions} entry=${entry} entryId=${doc.record.id} />
@@ -94,8 +96,19 @@ function reviewBadge(status: string): VNode {
   return html`<${Badge} kind=${kind}>${status}</${Badge}>`;
 }
 
-function ReviewPanel(props: { txId: string }): VNode {
-  const state = useAsync(`doc:${props.txId}`, async () => (await getJson(`/v1/documents/${props.txId}`)) as DocumentWithHistory);
+/**
+ * A document fetched by id, refused (CONTENT_MISMATCH) unless the node answered with that id and
+ * kind: a node must not answer one document's request with another, however well it verifies.
+ */
+async function documentOf(id: string, kind: string): Promise<DocumentWithHistory> {
+  const doc = (await getJson(`/v1/documents/${segment(id)}`)) as DocumentWithHistory;
+  if (doc.record?.id !== id) throw new ApiError('CONTENT_MISMATCH', `asked for document ${id}, the node answered with ${String(doc.record?.id).slice(0, 80)}`, 200);
+  if (doc.record.kind !== kind) throw new ApiError('CONTENT_MISMATCH', `document ${id.slice(0, 12)}…: expected a ${kind}, the node answered with a ${String(doc.record.kind).slice(0, 80)}`, 200);
+  return doc;
+}
+
+function ReviewPanel(props: { txId: string; entryId: string }): VNode {
+  const state = useAsync(`doc:${props.txId}`, () => documentOf(props.txId, 'entry-review'));
   if (state.status === 'loading') return html`<${Loading} what="the review" />`;
   if (state.status === 'error') return html`<${ErrorAlert} error=${state.error} context="Review" />`;
   const review = state.value.record.payload as EntryReview;
@@ -104,7 +117,7 @@ function ReviewPanel(props: { txId: string }): VNode {
     <p>By <${Party} lei=${state.value.record.signerLei} /> at ${isoTime(state.value.record.createdAtMs)}</p>
     ${review.findings.length === 0 ? null : html`<ul>${review.findings.map((f) => html`<li>Line ${f.lineNumber ?? '—'} (${f.category}): ${f.text}</li>`)}</ul>`}
     ${review.remarks === undefined || review.remarks === '' ? null : html`<p>${review.remarks}</p>`}
-    <${ProofBadge} txId=${props.txId} doc=${state.value} label="Review" />
+    <${ProofBadge} txId=${props.txId} doc=${state.value} expect=${{ kind: 'entry-review', fields: { entry: props.entryId, decision: review.decision } }} label="Review" />
   </section>`;
 }
 
@@ -143,9 +156,9 @@ interface CertificateData {
 }
 
 async function loadCertificate(id: string): Promise<CertificateData> {
-  const [certificate, refs] = await Promise.all([getJson(`/v1/documents/${id}`) as Promise<DocumentWithHistory>, getJson(`/v1/query/certificate/${id}?limit=100`) as Promise<PageOf<DocumentRef>>]);
+  const [certificate, refs] = await Promise.all([documentOf(id, 'certificate-of-origin'), getJson(`/v1/query/certificate/${segment(id)}?limit=100`) as Promise<PageOf<DocumentRef>>]);
   const wanted = refs.items.filter((r) => r.kind !== 'entry');
-  const related = await Promise.all(wanted.map((r) => getJson(`/v1/documents/${r.id}`) as Promise<DocumentWithHistory>));
+  const related = await Promise.all(wanted.map((r) => documentOf(r.id, r.kind)));
   return { certificate, related: [...related].sort((a, b) => a.record.createdHeight - b.record.createdHeight) };
 }
 
@@ -171,17 +184,18 @@ function CertificateBody(props: { data: CertificateData; line: EntryLine; import
   const amendments = props.data.certificate.history.filter((h) => h.action === 'amended');
   const withdrawal = props.data.related.find((d) => d.record.kind === 'certificate-withdraw');
   const requests = props.data.related.filter((d) => d.record.kind === 'verification-request');
+  const certificateId = record.id;
   const determination = record.determination;
   return html`<div>
     <p class="badges">
-      ${record.status === 'withdrawn' ? html`<${Badge} kind="withdrawn">withdrawn</${Badge}>` : record.status === 'active' ? html`<${Badge} kind="ok">active</${Badge}>` : html`<${Badge} kind="warning">${record.status}</${Badge}>`}
-      ${determination === undefined ? null : determination.outcome === 'denied' ? html`<${Badge} kind="denied">origin denied${determination.reasons.length > 0 ? `: ${determination.reasons.join(', ')}` : ''}</${Badge}>` : html`<${Badge} kind="ok">origin affirmed</${Badge}>`}
+      ${record.status === 'withdrawn' ? html`<${Badge} kind="withdrawn">withdrawn, according to this node</${Badge}>` : record.status === 'active' ? html`<${Badge} kind="ok">active, according to this node</${Badge}>` : html`<${Badge} kind="warning">${record.status}, according to this node</${Badge}>`}
+      ${determination === undefined ? null : determination.outcome === 'denied' ? html`<${Badge} kind="denied">origin denied${determination.reasons.length > 0 ? `: ${determination.reasons.join(', ')}` : ''}, according to this node</${Badge}>` : html`<${Badge} kind="ok">origin affirmed, according to this node</${Badge}>`}
       ${periodBadge(cert, props.importDate)}
       ${goods.length === 0 ? html`<${Badge} kind="missing">no certified good under HS ${hs6}</${Badge}>` : null}
     </p>
     <dl class="facts">
       <dt>Agreement</dt><dd>${cert.agreement}</dd>
-      <dt>Certifier</dt><dd><${Party} lei=${cert.certifier.lei} name=${cert.certifier.name} /> (${cert.certifierRole})</dd>
+      <dt>Certifier</dt><dd><${Party} lei=${cert.certifier.lei} /> (${cert.certifierRole})</dd>
       <dt>Period</dt><dd>${cert.period.kind === 'blanket' ? `blanket ${cert.period.from} to ${cert.period.to}` : `single shipment${cert.period.invoiceNumber === undefined ? '' : `, invoice ${cert.period.invoiceNumber}`}`}</dd>
       <dt>Version</dt><dd>${record.version}${amendments.length === 0 ? '' : ` (amended ${amendments.length}×: ${amendments.map((a) => isoTime(a.timestampMs)).join(', ')})`}</dd>
       <dt>Recorded</dt><dd>${isoTime(record.createdAtMs)} (block ${record.createdHeight})</dd>
@@ -193,10 +207,10 @@ function CertificateBody(props: { data: CertificateData; line: EntryLine; import
     </table>`}
     <${ProofBadge} txId=${record.id} doc=${props.data.certificate} label=${record.version > 1 ? `Certificate (version ${record.version})` : 'Certificate'} />
     ${amendments.map((a) => html`<${ProofBadge} key=${a.txId} txId=${a.txId} doc=${props.data.certificate} label=${`Amendment (version ${a.version})`} />`)}
-    ${withdrawal === undefined ? null : html`<div class="sub"><h4>Withdrawal</h4><p>${isoTime(withdrawal.record.createdAtMs)}: ${(withdrawal.record.payload as CertificateWithdraw).reason}</p><${ProofBadge} txId=${withdrawal.record.id} doc=${withdrawal} label="Withdrawal" /></div>`}
+    ${withdrawal === undefined ? null : html`<div class="sub"><h4>Withdrawal</h4><p>${isoTime(withdrawal.record.createdAtMs)}: ${(withdrawal.record.payload as CertificateWithdraw).reason}</p><${ProofBadge} txId=${withdrawal.record.id} doc=${withdrawal} expect=${{ kind: 'certificate-withdraw', fields: { certificate: certificateId } }} label="Withdrawal" /></div>`}
     <div class="sub">
       <h4>Verification history</h4>
-      ${requests.length === 0 ? html`<p class="muted">No origin verification has been requested.</p>` : requests.map((r) => html`<${VerificationItem} key=${r.record.id} request=${r} related=${props.data.related} />`)}
+      ${requests.length === 0 ? html`<p class="muted">No origin verification has been requested.</p>` : requests.map((r) => html`<${VerificationItem} key=${r.record.id} request=${r} certificateId=${certificateId} related=${props.data.related} />`)}
     </div>
   </div>`;
 }
@@ -208,36 +222,36 @@ function periodBadge(cert: CertificateOfOrigin, importDate: string): VNode | nul
   return html`<${Badge} kind="ok">import date within the blanket period</${Badge}>`;
 }
 
-function VerificationItem(props: { request: DocumentWithHistory; related: readonly DocumentWithHistory[] }): VNode {
+function VerificationItem(props: { request: DocumentWithHistory; certificateId: string; related: readonly DocumentWithHistory[] }): VNode {
   const request = props.request.record.payload as VerificationRequest;
   const id = props.request.record.id;
   const responses = props.related.filter((d) => d.record.kind === 'verification-response' && (d.record.payload as VerificationResponse).request === id);
   const determinations = props.related.filter((d) => d.record.kind === 'verification-determination' && (d.record.payload as VerificationDetermination).request === id);
   return html`<div class="verification">
-    <p><strong>Request</strong> ${isoTime(props.request.record.createdAtMs)} by <${Party} lei=${props.request.record.signerLei} /> to <${Party} lei=${request.addressee} />, ${request.method}, due ${request.dueDate} — ${props.request.record.status === 'closed' ? html`<${Badge} kind="ok">closed</${Badge}>` : html`<${Badge} kind="warning">open</${Badge}>`}</p>
+    <p><strong>Request</strong> ${isoTime(props.request.record.createdAtMs)} by <${Party} lei=${props.request.record.signerLei} /> to <${Party} lei=${request.addressee} />, ${request.method}, due ${request.dueDate} — ${props.request.record.status === 'closed' ? html`<${Badge} kind="ok">closed, according to this node</${Badge}>` : html`<${Badge} kind="warning">open, according to this node</${Badge}>`}</p>
     <ul>${request.questions.map((q) => html`<li>${q.id}: ${q.text}</li>`)}</ul>
-    <${ProofBadge} txId=${id} doc=${props.request} label="Verification request" />
-    ${responses.length === 0 ? html`<p><${Badge} kind="missing">no response yet</${Badge}></p>` : responses.map((d) => html`<${ResponseItem} key=${d.record.id} doc=${d} />`)}
-    ${determinations.map((d) => html`<${DeterminationItem} key=${d.record.id} doc=${d} />`)}
+    <${ProofBadge} txId=${id} doc=${props.request} expect=${{ kind: 'verification-request', fields: { certificate: props.certificateId } }} label="Verification request" />
+    ${responses.length === 0 ? html`<p><${Badge} kind="missing">no response yet, according to this node</${Badge}></p>` : responses.map((d) => html`<${ResponseItem} key=${d.record.id} doc=${d} requestId=${id} />`)}
+    ${determinations.map((d) => html`<${DeterminationItem} key=${d.record.id} doc=${d} requestId=${id} />`)}
   </div>`;
 }
 
-function ResponseItem(props: { doc: DocumentWithHistory }): VNode {
+function ResponseItem(props: { doc: DocumentWithHistory; requestId: string }): VNode {
   const response = props.doc.record.payload as VerificationResponse;
   return html`<div class="sub">
-    <p><strong>Response</strong> ${isoTime(props.doc.record.createdAtMs)} by <${Party} lei=${props.doc.record.signerLei} /> ${props.doc.record.late === true ? html`<${Badge} kind="expired">late</${Badge}>` : null}</p>
+    <p><strong>Response</strong> ${isoTime(props.doc.record.createdAtMs)} by <${Party} lei=${props.doc.record.signerLei} /> ${props.doc.record.late === true ? html`<${Badge} kind="expired">late, according to this node</${Badge}>` : null}</p>
     <ul>${response.answers.map((a) => html`<li>${a.questionId}: ${a.text}</li>`)}</ul>
     ${response.attachments.length === 0 ? null : html`<p class="muted">Attachments: ${response.attachments.map((a) => a.title).join('; ')}</p>`}
-    <${ProofBadge} txId=${props.doc.record.id} doc=${props.doc} label="Verification response" />
+    <${ProofBadge} txId=${props.doc.record.id} doc=${props.doc} expect=${{ kind: 'verification-response', fields: { request: props.requestId } }} label="Verification response" />
   </div>`;
 }
 
-function DeterminationItem(props: { doc: DocumentWithHistory }): VNode {
+function DeterminationItem(props: { doc: DocumentWithHistory; requestId: string }): VNode {
   const d = props.doc.record.payload as VerificationDetermination;
   return html`<div class="sub">
     <p><strong>Determination</strong> ${isoTime(props.doc.record.createdAtMs)} by <${Party} lei=${props.doc.record.signerLei} />: ${d.outcome === 'denied' ? html`<${Badge} kind="denied">denied${d.reasons.length > 0 ? `: ${d.reasons.join(', ')}` : ''}</${Badge}>` : html`<${Badge} kind="ok">affirmed</${Badge}>`}</p>
     ${d.reasonsText === '' ? null : html`<p>${d.reasonsText}</p>`}
-    <${ProofBadge} txId=${props.doc.record.id} doc=${props.doc} label="Determination" />
+    <${ProofBadge} txId=${props.doc.record.id} doc=${props.doc} expect=${{ kind: 'verification-determination', fields: { request: props.requestId, outcome: d.outcome } }} label="Determination" />
   </div>`;
 }
 
@@ -275,20 +289,61 @@ function LicenseCheckBody(props: { check: EntryLineCheck }): VNode {
   </div>`;
 }
 
+/** What the right's block shows, for its badge to find in the signed right. */
+function rightExpect(r: RightEvidence): Expect {
+  return {
+    kind: 'right',
+    fields: { rightsHolder: r.rightsHolder, brands: r.brands, 'marks[].mark': r.marks, 'productFeatures[].name': r.productFeatures, 'attachments[].sha256': r.attachments.map((a) => a.sha256) },
+  };
+}
+
+interface SignedAttachment {
+  readonly sha256: string;
+  readonly purpose: string;
+  readonly title: string;
+}
+
+/** The attachments the verified signed right names (never the node's list). */
+function signedAttachments(signed: SignedTxView): readonly SignedAttachment[] {
+  const list = (signed.payload as { attachments?: unknown }).attachments;
+  if (!Array.isArray(list)) return [];
+  return list.filter((a): a is SignedAttachment => typeof a === 'object' && a !== null && typeof (a as SignedAttachment).sha256 === 'string' && typeof (a as SignedAttachment).purpose === 'string' && typeof (a as SignedAttachment).title === 'string');
+}
+
 function RightBlock(props: { right: RightEvidence }): VNode {
   const r = props.right;
-  const images = r.attachments.filter((a) => a.purpose === 'image');
-  const guides = r.attachments.filter((a) => a.purpose !== 'image');
+  const expect = rightExpect(r);
   return html`<div class="sub right">
-    <h4>Right of <${Party} lei=${r.rightsHolder} name=${r.rightsHolderName} /> ${r.status === 'active' ? html`<${Badge} kind="ok">active</${Badge}>` : html`<${Badge} kind="revoked">${r.status}</${Badge}>`}</h4>
+    <h4>Right of <${Party} lei=${r.rightsHolder} /> ${r.status === 'active' ? html`<${Badge} kind="ok">active, according to this node</${Badge}>` : html`<${Badge} kind="revoked">${r.status}, according to this node</${Badge}>`}</h4>
     <dl class="facts">
       <dt>Brands</dt><dd>${r.brands.join(', ') || '—'}</dd>
       <dt>Marks</dt><dd>${r.marks.join(', ') || '—'}</dd>
       ${r.productFeatures.length === 0 ? null : html`<dt>Features to check</dt><dd>${r.productFeatures.join('; ')}</dd>`}
     </dl>
-    <${ProofBadge} txId=${r.rightId} label="Right" />
-    ${images.length === 0 ? html`<p><${Badge} kind="missing">no product image registered</${Badge}></p>` : html`<div class="images">${images.map((a) => (a.records.length === 0 ? html`<p key=${a.sha256}><${Badge} kind="missing">image “${a.title}” not uploaded</${Badge}></p>` : html`<${AttachmentImage} key=${a.sha256} sha256=${a.sha256} title=${a.title} />`))}</div>`}
-    ${guides.map((a) => (a.records.length === 0 ? html`<p key=${a.sha256}><${Badge} kind="missing">${a.purpose} “${a.title}” not uploaded</${Badge}></p>` : html`<${AttachmentGuide} key=${a.sha256} sha256=${a.sha256} title=${a.title} />`))}
+    <${ProofBadge} txId=${r.rightId} expect=${expect} label="Right" />
+    <${RightAttachments} right=${r} expect=${expect} />
+  </div>`;
+}
+
+/**
+ * The right's images and guides, taken from its verified signed bytes and shown only once its
+ * badge's check (the same expectation) verified; the node's evidence only says which are uploaded.
+ */
+function RightAttachments(props: { right: RightEvidence; expect: Expect }): VNode {
+  const r = props.right;
+  const state = useAsync(`right-attachments:${r.rightId}:${JSON.stringify(props.expect)}`, async () => {
+    const [outcome, checked] = await Promise.all([checkTx(r.rightId, undefined, props.expect), verifiedTx(r.rightId)]);
+    return outcome.state === 'verified' && checked.signed !== undefined ? { verified: true as const, attachments: signedAttachments(checked.signed) } : { verified: false as const };
+  });
+  if (state.status === 'loading') return html`<p class="muted" role="status">Checking the right before showing its images…</p>`;
+  if (state.status === 'error') return html`<${ErrorAlert} error=${state.error} context="Right's attachments" />`;
+  if (!state.value.verified) return html`<p class="muted" data-testid="right-attachments-withheld">The right's images and guides are shown only once its signed bytes are verified.</p>`;
+  const uploaded = (sha256: string): boolean => r.attachments.some((a) => a.sha256 === sha256 && a.records.length > 0);
+  const images = state.value.attachments.filter((a) => a.purpose === 'image');
+  const guides = state.value.attachments.filter((a) => a.purpose !== 'image');
+  return html`<div>
+    ${images.length === 0 ? html`<p><${Badge} kind="missing">no product image registered</${Badge}></p>` : html`<div class="images">${images.map((a) => (!uploaded(a.sha256) ? html`<p key=${a.sha256}><${Badge} kind="missing">image “${a.title}” not uploaded, according to this node</${Badge}></p>` : html`<${AttachmentImage} key=${a.sha256} sha256=${a.sha256} title=${a.title} />`))}</div>`}
+    ${guides.map((a) => (!uploaded(a.sha256) ? html`<p key=${a.sha256}><${Badge} kind="missing">${a.purpose} “${a.title}” not uploaded, according to this node</${Badge}></p>` : html`<${AttachmentGuide} key=${a.sha256} sha256=${a.sha256} title=${a.title} />`))}
   </div>`;
 }
 
@@ -307,17 +362,20 @@ function ChainBlock(props: { evidence: LicenseEvidence }): VNode {
   const fromHolder = [...e.chain].reverse();
   return html`<div class="chain">
     <p>${e.inForce ? html`<${Badge} kind="ok">in force</${Badge}>` : html`<${Badge} kind=${REASON_BADGE[e.reason ?? ''] ?? 'missing'}>not in force: ${e.reason ?? 'unknown'}</${Badge}>`} <span class="muted">under right ${e.rightId.slice(0, 12)}…</span></p>
-    <ol class="chain-links">${fromHolder.map((link) => html`<${LinkItem} key=${link.licenseId} link=${link} />`)}</ol>
+    <ol class="chain-links">${fromHolder.map((link) => html`<${LinkItem} key=${link.licenseId} link=${link} rightId=${e.rightId} />`)}</ol>
   </div>`;
 }
 
-function LinkItem(props: { link: ChainLinkEvidence }): VNode {
+function LinkItem(props: { link: ChainLinkEvidence; rightId: string }): VNode {
   const l = props.link;
+  const expect: Expect = { kind: 'license', fields: { right: props.rightId, licensor: l.licensor, licensee: l.licensee, role: l.role, validFrom: l.validFrom, validTo: l.validTo, territory: l.territory } };
+  // A cascade names the parent's revocation, which signs the parent's id.
+  const revocationExpect: Expect = { kind: 'license-revoke', fields: { license: l.revocation?.via ?? l.licenseId } };
   return html`<li>
     <${Party} lei=${l.licensor} /> → <${Party} lei=${l.licensee} /> as <strong>${l.role}</strong>, ${l.validFrom} to ${l.validTo}, territory ${l.territory.join(', ')}
     ${' '}${l.status === 'revoked' ? html`<${Badge} kind="revoked">revoked${l.revocation === undefined ? '' : ` at ${isoTime(l.revocation.atMs)}${l.revocation.via === undefined ? '' : ' (with its parent)'}`}</${Badge}>` : l.inForce ? html`<${Badge} kind="ok">in force</${Badge}>` : html`<${Badge} kind="expired">not in validity</${Badge}>`}
-    <${ProofBadge} txId=${l.licenseId} label="License" />
-    ${l.revocation === undefined ? null : html`<${ProofBadge} txId=${l.revocation.txId} label="Revocation" />`}
+    <${ProofBadge} txId=${l.licenseId} expect=${expect} label="License" />
+    ${l.revocation === undefined ? null : html`<${ProofBadge} txId=${l.revocation.txId} expect=${revocationExpect} label="Revocation" />`}
   </li>`;
 }
 
@@ -330,8 +388,8 @@ function CredentialsBlock(props: { credentials: readonly CredentialEvidence[]; n
       <${Party} lei=${c.subjectLei} /> as ${c.role}, ${c.validFrom} to ${c.validUntil}${c.cited ? ' (cited by the line)' : ''}:
       ${' '}${c.verified ? html`<${Badge} kind="ok">in good standing</${Badge}>` : html`<${Badge} kind=${REASON_BADGE[c.reason ?? ''] ?? (c.standing === 'revoked' ? 'revoked' : 'missing')}>${c.reason ?? c.standing}</${Badge}>`}
       ${c.proof.stored ? (c.proof.verified ? html` <span class="muted">signature of the issuer checked by the node</span>` : html` <${Badge} kind="denied">credential proof ${c.proof.code}</${Badge}>`) : null}
-      <${ProofBadge} txId=${c.credentialId} label="Credential record" />
-      ${c.revocation === undefined ? null : html`<${ProofBadge} txId=${c.revocation.txId} label="Credential revocation" />`}
+      <${ProofBadge} txId=${c.credentialId} expect=${{ kind: 'credential-issue', fields: { 'subject.lei': c.subjectLei, 'subject.role': c.role, validFrom: c.validFrom, validUntil: c.validUntil, license: c.licenseId, credentialHash: c.credentialHash, issuer: c.issuer } }} label="Credential record" />
+      ${c.revocation === undefined ? null : html`<${ProofBadge} txId=${c.revocation.txId} expect=${{ kind: 'credential-revoke', fields: { credential: oneOf(c.credentialId, c.credentialHash) } }} label="Credential revocation" />`}
     </li>`)}</ul>
   </div>`;
 }

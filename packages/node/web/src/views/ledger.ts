@@ -144,15 +144,19 @@ function TxDetail(props: { txId: string }): VNode {
   const t = tx.value;
   const signerLei = t.tx.signerLei ?? (signer.status === 'done' ? signer.value : undefined);
   const p = proof.status === 'done' ? (proof.value as { proof?: { auditPath?: string[]; leafIndex?: number; treeSize?: number } }).proof : undefined;
+  // Kind, signer and time come from the verified signed envelope of the id asked for, never from the JSON.
+  const envelope = signed.status === 'done' ? signed.value.signed : undefined;
+  const notYet = html`<span class="muted">${signed.status === 'loading' ? 'checking the signed bytes…' : 'not shown: the signed bytes are not verified'}</span>`;
   return html`<article class="tx" aria-label="Transaction">
     <dl class="facts">
-      <dt>Id</dt><dd><code class="hex">${t.txId}</code></dd>
-      <dt>Kind</dt><dd>${t.tx.kind}</dd>
-      <dt>Signer</dt><dd>${signerLei === undefined ? html`<code class="hex">${t.tx.signer}</code>` : html`<${Party} lei=${signerLei} /> <span class="muted">key ${shortHex(t.tx.signer)}</span>`}</dd>
-      <dt>Time</dt><dd>${isoTime(t.tx.timestamp)}</dd>
-      <dt>Status</dt><dd>${t.status}${t.height === undefined ? '' : `, block ${t.height}`}${t.result === undefined ? '' : t.result.ok ? ', applied' : `, recorded without effect: ${t.result.code ?? ''}`}</dd>
+      <dt>Id</dt><dd><code class="hex">${props.txId}</code></dd>
+      <dt>Kind</dt><dd data-testid="tx-kind">${envelope === undefined ? notYet : envelope.kind}</dd>
+      <dt>Signer key</dt><dd data-testid="tx-signer">${envelope === undefined ? notYet : html`<code class="hex">${envelope.signer}</code>`}</dd>
+      <dt>Signer's organization, according to this node</dt><dd>${signerLei === undefined ? html`<span class="muted">not named</span>` : html`<${Party} lei=${signerLei} />`}</dd>
+      <dt>Time</dt><dd data-testid="tx-time">${envelope === undefined ? notYet : isoTime(envelope.timestamp)}</dd>
+      <dt>Status, according to this node</dt><dd>${t.status}${t.height === undefined ? '' : `, block ${t.height}`}${t.result === undefined ? '' : t.result.ok ? ', applied' : `, recorded without effect: ${t.result.code ?? ''}`}</dd>
     </dl>
-    <${ProofBadge} txId=${t.txId} label="Inclusion" />
+    <${ProofBadge} txId=${props.txId} label="Inclusion" />
     <h3>Payload</h3>
     ${signed.status === 'loading'
       ? html`<${Loading} what="the signed bytes" />`

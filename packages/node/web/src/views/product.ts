@@ -6,7 +6,8 @@ import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
 import { getJson, segment } from '../api.js';
-import { ErrorAlert, isoTime, Loading, Party, ProofBadge, useAsync } from '../components.js';
+import { ErrorAlert, isoTime, Loading, Party, ProofBadge, useAsync, useTrust } from '../components.js';
+import { nameOf } from '../trust.js';
 import { leiProblem } from '../lei.js';
 import { navigate, paths } from '../router.js';
 import type { ProductCheck } from '../types.js';
@@ -59,16 +60,16 @@ function ProductCheckAnswer(props: { gtin: string; seller: string | undefined })
   const brands = [...new Set(p.rightsHolders.flatMap((r) => r.brands))];
   return html`<article class="card product" aria-labelledby="product-title">
     <h2 id="product-title">${brands.join(', ') || 'Product'} <span class="muted">GTIN ${p.gtin14}</span></h2>
-    ${p.seller === undefined ? null : html`<${SellerVerdict} seller=${p.seller} name=${p.licensed.find((l) => l.lei === p.seller?.lei)?.name} />`}
-    <h3>Brand owner</h3>
+    ${p.seller === undefined ? null : html`<${SellerVerdict} seller=${p.seller} />`}
+    <h3>Brand owner, according to this node</h3>
     <ul class="plain">${p.rightsHolders.map((r) => html`<li key=${r.rightId}>
-      <${Party} lei=${r.lei} name=${r.name} /> owns ${r.brands.length === 0 ? 'the rights' : `the brand${r.brands.length > 1 ? 's' : ''} ${r.brands.join(', ')}`}${r.marks.length === 0 ? '' : ` (marks: ${r.marks.join(', ')})`}.
-      <${ProofBadge} txId=${r.rightId} label="Right" />
+      <${Party} lei=${r.lei} /> owns ${r.brands.length === 0 ? 'the rights' : `the brand${r.brands.length > 1 ? 's' : ''} ${r.brands.join(', ')}`}${r.marks.length === 0 ? '' : ` (marks: ${r.marks.join(', ')})`}.
+      <${ProofBadge} txId=${r.rightId} expect=${{ kind: 'right', fields: { rightsHolder: r.lei, brands: r.brands, 'marks[].mark': r.marks } }} label="Right" />
     </li>`)}</ul>
     <h3>Who may make, import and sell it, according to this node</h3>
     ${p.licensed.length === 0 ? html`<p>Nobody holds a license in force for this product right now.</p>` : html`<ul class="plain">${p.licensed.map((l) => html`<li key=${l.licenseId}>
-      <${Party} lei=${l.lei} name=${l.name} /> is licensed to <strong>${ROLE_WORDS[l.role] ?? l.role}</strong> it (${l.role}) in ${l.territory.join(', ')}, until ${l.validTo}.
-      <${ProofBadge} txId=${l.licenseId} label="License" />
+      <${Party} lei=${l.lei} /> is licensed to <strong>${ROLE_WORDS[l.role] ?? l.role}</strong> it (${l.role}) in ${l.territory.join(', ')}, until ${l.validTo}.
+      <${ProofBadge} txId=${l.licenseId} expect=${{ kind: 'license', fields: { licensee: l.lei, role: l.role, territory: l.territory, validTo: l.validTo } }} label="License" />
     </li>`)}</ul>`}
     <p class="muted">As of ${isoTime(p.asOfMs)}. Who holds which license is this node's answer; the badges show what this page could check itself.</p>
   </article>`;
@@ -78,8 +79,9 @@ function ProductCheckAnswer(props: { gtin: string; seller: string | undefined })
  * The node's verdict on the seller, worded as its claim. `seller.licensed` is true for a license
  * in ANY role, so "licensed to sell" is said only for the retailer role.
  */
-function SellerVerdict(props: { seller: NonNullable<ProductCheck['seller']>; name: string | undefined }): VNode {
-  const who = props.name === undefined ? props.seller.lei : `${props.name} (${props.seller.lei})`;
+function SellerVerdict(props: { seller: NonNullable<ProductCheck['seller']> }): VNode {
+  const name = nameOf(useTrust(), props.seller.lei);
+  const who = name === undefined ? props.seller.lei : `${name} (${props.seller.lei})`;
   const roles = props.seller.roles;
   if (roles.includes('retailer')) {
     return html`<p class="verdict verdict-yes" data-testid="product-verdict" data-licensed="true" role="status">According to this node, ${who} is licensed to sell this product (as retailer).</p>`;
