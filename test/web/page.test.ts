@@ -347,6 +347,51 @@ describe('the web page in headless Chromium', () => {
     }
   });
 
+  it('a certified head that does not check out is not held: checking again fetches a new one and verifies', async () => {
+    let badHeads = 1;
+    const weakening = await startRewritingProxy(node, (path, body) => {
+      if (path !== '/v1/head/certified' || badHeads === 0) return undefined;
+      badHeads -= 1;
+      // the same head with one cosignature only: below the membership's threshold
+      return rewriteJson(body, (head: { signatures: unknown[] }) => {
+        head.signatures = head.signatures.slice(0, 1);
+      });
+    });
+    proxies.push(weakening);
+    const proxy = `http://127.0.0.1:${(weakening.address() as AddressInfo).port}`;
+    const entryId = dev.info.examples['entry'] as string;
+    const { context, page } = await openPage({ withToken: true });
+    try {
+      await page.goto(`${proxy}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
+      const badge = page.locator(`[data-testid="proof"][data-tx-id="${entryId}"]`);
+      await expect.poll(() => badge.getAttribute('data-proof-state'), { timeout: 30_000 }).toBe('failed');
+      expect(await badge.getAttribute('data-proof-code')).toMatch(/^HEAD_/);
+      await badge.locator('button', { hasText: 'Check again' }).click();
+      await expect.poll(() => badge.getAttribute('data-proof-state'), { timeout: 30_000 }).toBe('verified');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a node that answers for one document with another (however genuine) is refused, not vouched for', async () => {
+    const reviewId = dev.info.examples['entry-review'] as string;
+    const determinationId = dev.info.examples['verification-determination'] as string;
+    const determination = Buffer.from(await (await fetch(`${node}/v1/documents/${determinationId}`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
+    const swapping = await startRewritingProxy(node, (path) => (path === `/v1/documents/${reviewId}` ? determination : undefined));
+    proxies.push(swapping);
+    const proxy = `http://127.0.0.1:${(swapping.address() as AddressInfo).port}`;
+    const { context, page } = await openPage({ withToken: true });
+    try {
+      await page.goto(`${proxy}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
+      await page.waitForSelector('[data-testid="entry-line"]', { timeout: 30_000 });
+      await expect.poll(() => page.locator('[role="alert"]', { hasText: 'CONTENT_MISMATCH' }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      expect(await page.locator('[role="alert"]', { hasText: 'CONTENT_MISMATCH' }).first().textContent()).toContain(reviewId);
+      expect(await page.locator('.review').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a membership pinned for another chain stays pinned: the node’s own is a change, and nothing verifies against it', async () => {
     const served = (await (await fetch(`${node}/v1/membership`)).json()) as { chainId: string; organizations: Array<{ lei: string; nodeKeys: string[] }>; threshold: number };
     // what this browser pinned earlier: another chain, with other node keys

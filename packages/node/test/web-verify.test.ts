@@ -45,6 +45,7 @@ import {
   parseMembershipView,
   pinText,
   proofTreeSize,
+  readPinText,
   txBytesFor,
   type ShownDocument,
 } from '../web/src/verify.js';
@@ -163,6 +164,10 @@ describe('the membership the page pins', () => {
     const served = parseMembershipView(membershipView);
     expect(decidePin(undefined, served).action).toBe('pin');
     expect(decidePin(served, parseMembershipView({ ...membershipView, height: 8 })).action).toBe('same');
+    // same members, other names: the pinned names stay (a node cannot relabel a member)
+    const renamed = parseMembershipView({ ...membershipView, organizations: membershipView.organizations.map((o) => ({ ...o, name: `Fake ${o.name}` })) });
+    expect(decidePin(served, renamed)).toEqual({ action: 'same', anchor: served });
+    expect(readPinText(pinText(served))?.names[LEIS[0] as string]).toBe('Org 0');
     const other = parseMembershipView({ ...membershipView, threshold: 4 });
     expect(decidePin(served, other)).toEqual({ action: 'changed', pinned: served, served: other });
   });

@@ -114,8 +114,9 @@ export type PinDecision =
 export function decidePin(pinned: MembershipAnchor | undefined, served: MembershipAnchor): PinDecision {
   if (pinned === undefined) return { action: 'pin', anchor: served };
   if (pinned.fingerprint === served.fingerprint && canonicalMembershipJson(pinned.membership) === canonicalMembershipJson(served.membership)) {
-    // Same members: take the served names (they may have been renamed).
-    return { action: 'same', anchor: { ...pinned, names: { ...pinned.names, ...served.names } } };
+    // Same members: the names stay the pinned ones (names are outside the fingerprint, so a node
+    // could otherwise relabel a member for the rest of the load).
+    return { action: 'same', anchor: pinned };
   }
   return { action: 'changed', pinned, served };
 }

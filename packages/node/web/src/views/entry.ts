@@ -66,7 +66,7 @@ function EntryDocument(props: { entryNumber: string }): VNode {
       <dl class="facts">
         <dt>Importer of record</dt><dd><${Party} lei=${entry.importer} /></dd>
         <dt>Broker</dt><dd><${Party} lei=${entry.broker} /></dd>
-        <dt>Filed by</dt><dd><${Party} lei=${doc.record.signerLei} /></dd>
+        <dt>Filed by, according to this node</dt><dd><${Party} lei=${doc.record.signerLei} /></dd>
         <dt>Entry type</dt><dd>${entry.entryType}</dd>
         <dt>Import date</dt><dd>${entry.importDate}</dd>
         <dt>Port of entry</dt><dd>${entry.portOfEntry}</dd>
@@ -114,7 +114,7 @@ function ReviewPanel(props: { txId: string; entryId: string }): VNode {
   const review = state.value.record.payload as EntryReview;
   return html`<section class="review" aria-label="Customs review">
     <h3>Customs review: ${review.decision}</h3>
-    <p>By <${Party} lei=${state.value.record.signerLei} /> at ${isoTime(state.value.record.createdAtMs)}</p>
+    <p>By <${Party} lei=${state.value.record.signerLei} /> at ${isoTime(state.value.record.createdAtMs)} <span class="muted">(signer and time according to this node)</span></p>
     ${review.findings.length === 0 ? null : html`<ul>${review.findings.map((f) => html`<li>Line ${f.lineNumber ?? '—'} (${f.category}): ${f.text}</li>`)}</ul>`}
     ${review.remarks === undefined || review.remarks === '' ? null : html`<p>${review.remarks}</p>`}
     <${ProofBadge} txId=${props.txId} doc=${state.value} expect=${{ kind: 'entry-review', fields: { entry: props.entryId, decision: review.decision } }} label="Review" />
