@@ -13,6 +13,6 @@ export default defineConfig({
     // Seeds for property tests and the cluster simulator come from TL_SEED when set, so a
     // failing run can be replayed exactly.
     env: { TL_TEST: '1' },
-    setupFiles: ['test/support/property-seed.ts'],
+    setupFiles: ['test/support/test-env.ts'],
   },
 });

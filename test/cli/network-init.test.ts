@@ -19,11 +19,16 @@ afterAll(() => {
 });
 
 function startNode(config: string): Promise<{ child: ChildProcess; apiUrl: string }> {
-  const child = spawn(process.execPath, [BIN, 'node', 'start', '--config', config], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [BIN, 'node', 'start', '--config', config], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   nodes.push(child);
+  // The node logs to stderr: kept (the last part) so a failed start says why.
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString('utf8')).slice(-4000);
+  });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.once('exit', (code) => reject(new Error(`node exited with ${String(code)}: ${out}`)));
+    child.once('exit', (code) => reject(new Error(`node exited with ${String(code)}: ${out}\n${log}`)));
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const match = /^tradeledger-node ready (http:\/\/\S+) (12D3KooW\w+)$/m.exec(out);

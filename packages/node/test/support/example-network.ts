@@ -1,32 +1,24 @@
 // Test helpers: an example network (the examples' organizations, with nodes for a chosen few),
 // free loopback ports, and polling with a deadline.
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { publicKeyFromSeed, toHex } from '@tradeledger/ledger';
 import { exampleNodeSeed, readExampleGenesis, readExampleManifest } from '../../src/examples.js';
 import { LedgerNode, type LedgerNodeOptions } from '../../src/ledger-node.js';
+import { freePorts } from '../../../cli/src/ports.js';
 import { peerIdFromEd25519PublicKey } from '../../src/p2p/index.js';
 
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/', import.meta.url));
 
 /**
  * A free loopback port below the kernel's ephemeral range (32768 and up here), so that outgoing
- * connections of other processes cannot take it between this check and the node's bind.
+ * connections of other processes cannot take it between this check and the node's bind; drawn
+ * from TL_PORT_RANGE when set (each test worker gets its own range, test/support/test-env.ts).
  */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.unref();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free loopback port found in 20000-32000');
+  const [port] = await freePorts(1);
+  return port as number;
 }
 
 export interface ExampleNodeIdentity {
