@@ -509,7 +509,9 @@ export class LedgerNode {
             if (this.role === 'leader') await this.admitAsLeader(orphan.bytes);
             else if (this.leader === leader) await this.p2p.request(leader, FORWARD_PROTOCOL, { tx: orphan.bytes }, { timeoutMs: FORWARD_TIMEOUT_MS });
             else return; // the leader changed under us: the next round goes to the new one
-            this.orphans.delete(id);
+            // Unless leadership was lost during that admission and handed the transaction back
+            // (a new entry under the same id), its hand-over is done.
+            if (this.orphans.get(id) === orphan) this.orphans.delete(id);
           } catch (error) {
             const code = errorCode(error) ?? '';
             // Transport trouble or a busy leader: try again next round. Any verdict on the
