@@ -16,14 +16,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { barChart, lineChart } from './cluster/charts.mjs';
-import { DocumentFactory, probeEachKind, setupStory } from './cluster/documents.mjs';
-import { Network } from './cluster/network.mjs';
 import { CONFIG_DEFAULTS } from '@tradeledger/node';
-import { EtcdRunner, TradeledgerRunner } from './cluster/phases.mjs';
+import { EtcdRunner, withLoadedNetwork } from './cluster/phases.mjs';
 import { stopAllChildren } from './cluster/processes.mjs';
 import { runProfile } from './cluster/profile.mjs';
 import { runScale } from './cluster/scale.mjs';
-import { SignPool } from './cluster/sign-pool.mjs';
 import { EtcdCluster, findEtcd } from './thirdparty/etcd.mjs';
 import { machine } from './lib/measure.mjs';
 
@@ -108,25 +105,9 @@ const record = (row) => {
   return row;
 };
 
-async function withNetwork(nodes, extra, body) {
-  const network = await Network.create({ nodes, benchProducers: BENCH_PRODUCERS, label: `n${nodes}`, extraConfig: settings.verifyWorkers === undefined ? undefined : { verifyWorkers: settings.verifyWorkers }, ...extra });
-  let pool;
-  let runner;
-  try {
-    await network.startAll();
-    const ids = await setupStory(network);
-    const nowMs = Date.now();
-    const factory = new DocumentFactory({ chainId: network.chainId, ids, nowMs });
-    pool = new SignPool({ chainId: network.chainId, ids, nowMs });
-    runner = new TradeledgerRunner({ network, pool, factory, timing, log: say });
-    const sizes = await probeEachKind(network, factory, runner.signers);
-    return await body({ network, runner, sizes });
-  } finally {
-    runner?.close();
-    await pool?.close();
-    await network.stopAll();
-    network.remove();
-  }
+function withNetwork(nodes, extra, body) {
+  const extraConfig = settings.verifyWorkers === undefined ? undefined : { verifyWorkers: settings.verifyWorkers };
+  return withLoadedNetwork({ nodes, benchProducers: BENCH_PRODUCERS, label: `n${nodes}`, extraConfig, ...extra }, { timing, say }, body);
 }
 
 const result = {

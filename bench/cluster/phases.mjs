@@ -5,7 +5,9 @@
 //
 // Owns: sizing and signing the load of a run, the per-run bookkeeping. Must never: sign while a run
 // is measured (everything is signed before the clock starts).
-import { loadSigners } from './documents.mjs';
+import { DocumentFactory, loadSigners, probeEachKind, setupStory } from './documents.mjs';
+import { Network } from './network.mjs';
+import { SignPool } from './sign-pool.mjs';
 import { closedLoop, HttpTarget, openLoop } from './loadgen.mjs';
 import { ProcessSampler } from './processes.mjs';
 import { classifyEtcdPut, etcdPutBodies } from '../thirdparty/etcd.mjs';
@@ -196,5 +198,31 @@ export class EtcdRunner {
 
   close() {
     this.target.close();
+  }
+}
+
+/**
+ * Creates a network (Network.create options), starts it, submits the example story, and hands
+ * `body` a runner with its documents and signing pool ready and the measured size of each kind;
+ * stops and removes everything afterwards, whatever `body` does.
+ */
+export async function withLoadedNetwork(networkOptions, { timing, say }, body) {
+  const network = await Network.create(networkOptions);
+  let pool;
+  let runner;
+  try {
+    await network.startAll();
+    const ids = await setupStory(network);
+    const nowMs = Date.now();
+    const factory = new DocumentFactory({ chainId: network.chainId, ids, nowMs });
+    pool = new SignPool({ chainId: network.chainId, ids, nowMs });
+    runner = new TradeledgerRunner({ network, pool, factory, timing, log: say });
+    const sizes = await probeEachKind(network, factory, runner.signers);
+    return await body({ network, runner, pool, sizes });
+  } finally {
+    runner?.close();
+    await pool?.close();
+    await network.stopAll();
+    network.remove();
   }
 }

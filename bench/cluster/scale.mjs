@@ -17,10 +17,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { approvalsRequired, publicKeyFromSeed, sign, signTx, verify } from '@tradeledger/ledger';
 import { readExampleManifest, shiftExampleDates } from '@tradeledger/node';
-import { DocumentFactory, probeEachKind, setupStory } from './documents.mjs';
-import { EXAMPLES_DIR, Network } from './network.mjs';
-import { waitIdle, TradeledgerRunner } from './phases.mjs';
-import { SignPool } from './sign-pool.mjs';
+import { EXAMPLES_DIR } from './network.mjs';
+import { waitIdle, withLoadedNetwork } from './phases.mjs';
 
 /** Transactions signed and sent per fill chunk (bounds the bench's memory: about 2 KiB each). */
 const FILL_CHUNK_TXS = 50_000;
@@ -108,18 +106,8 @@ async function waitForHeight(network, node, height, timeoutMs) {
 
 export async function runScale({ count, benchProducers, timing, clients, say, verifyWorkers }) {
   say(`\nscale: ${count.toLocaleString('en-US')} transactions in the ledger (3 nodes)`);
-  const network = await Network.create({ nodes: 3, benchProducers, label: 'scale', joiners: [JOINER], extraConfig: verifyWorkers === undefined ? undefined : { verifyWorkers } });
-  let pool;
-  let runner;
-  try {
-    await network.startAll();
-    const ids = await setupStory(network);
-    const nowMs = Date.now();
-    const factory = new DocumentFactory({ chainId: network.chainId, ids, nowMs });
-    pool = new SignPool({ chainId: network.chainId, ids, nowMs });
-    runner = new TradeledgerRunner({ network, pool, factory, timing, log: say });
-    await probeEachKind(network, factory, runner.signers);
-
+  const networkOptions = { nodes: 3, benchProducers, label: 'scale', joiners: [JOINER], extraConfig: verifyWorkers === undefined ? undefined : { verifyWorkers } };
+  return withLoadedNetwork(networkOptions, { timing, say }, async ({ network, runner, pool }) => {
     const empty = await runner.closed(clients);
     say(`  empty ledger: closed loop C=${clients}: ${Math.round(empty.committedPerSec)} tx/s, p99 ${Math.round(empty.latencyMs.p99)} ms`);
     const filled = await fill(network, runner, pool, count, clients, say);
@@ -172,10 +160,5 @@ export async function runScale({ count, benchProducers, timing, clients, say, ve
       restart: { readyMs, caughtUpMs },
       sync: { blocksSynced: joinerStatus.blocksSynced, txs: syncedTxs, seconds: syncSec, txsPerSec: syncRate, verifyPerCorePerSec: perCore, verificationLimitTxsPerSec: verificationLimit, shareOfLimit: syncRate / verificationLimit },
     };
-  } finally {
-    runner?.close();
-    await pool?.close();
-    await network.stopAll();
-    network.remove();
-  }
+  });
 }
