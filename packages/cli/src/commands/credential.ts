@@ -30,7 +30,7 @@ import {
   verifyLicenseCredential,
   type Result,
 } from '@tradeledger/ledger';
-import { addApiOptions, clientFor, type ApiOptions } from '../api-options.js';
+import { addApiOptions, clientFor } from '../api-options.js';
 import { COMMIT_WAIT_DEFAULT_MS } from '../constants.js';
 import { EXIT, rejectedError, usageError } from '../errors.js';
 import { readJsonFile, readSigningKey } from '../files.js';
@@ -38,7 +38,7 @@ import type { NodeClient } from '../http-client.js';
 import { parseNonce, timeNonceSource } from '../nonce.js';
 import { printJson, printSummary } from '../output.js';
 import { withExample, type CliContext } from '../program.js';
-import { submitDocument, type SubmitOutcome } from './submit.js';
+import { chainIdOf, submitDocument, type SubmitOptions, type SubmitOutcome } from './submit.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -58,21 +58,8 @@ function nowStamp(nowMs: number): string {
   return new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-async function chainIdOf(client: NodeClient, given: string | undefined): Promise<string> {
-  if (given !== undefined) return given;
-  const head = await client.request<{ chainId?: unknown }>('GET', '/v1/head');
-  if (typeof head.chainId !== 'string') throw rejectedError('NODE_BAD_RESPONSE', 'the node head has no chainId');
-  return head.chainId;
-}
-
-interface SubmitFlags extends ApiOptions {
-  readonly key: string;
-  readonly wait: boolean;
-  readonly waitMs: string;
-  readonly nonce?: string;
-  readonly chainId?: string;
-  readonly dryRun: boolean;
-}
+/** The submit command's flags a credential issue or revoke takes (no --quiet, no --ref). */
+type SubmitFlags = Omit<SubmitOptions, 'quiet' | 'ref'>;
 
 function addSubmitFlags(command: Command): Command {
   return addApiOptions(command, true)

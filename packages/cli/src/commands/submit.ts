@@ -109,7 +109,7 @@ export function validatePayload(kind: DocumentKind, payload: unknown): void {
 }
 
 /** The network's chain id, from --chain-id or the node's head. */
-async function chainIdOf(client: NodeClient, given: string | undefined): Promise<string> {
+export async function chainIdOf(client: NodeClient, given: string | undefined): Promise<string> {
   if (given !== undefined) return given;
   const head = await client.request<{ chainId?: unknown }>('GET', '/v1/head');
   if (typeof head.chainId !== 'string') throw rejectedError('NODE_BAD_RESPONSE', 'the node head has no chainId');
