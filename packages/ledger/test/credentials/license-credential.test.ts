@@ -13,6 +13,7 @@ import {
   type LicenseCredential,
   type LicenseCredentialInput,
 } from '../../src/credentials/license-credential.js';
+import { codeOf as thrownCode } from './code-of.js';
 
 const holderSeed = new Uint8Array(32).fill(0x11);
 const holderKey = publicKeyFromSeed(holderSeed);
@@ -39,16 +40,6 @@ function issued(overrides: Partial<LicenseCredentialInput> = {}): LicenseCredent
 function codeOf(vc: unknown, atMs = FROM_MS + 1, expected?: Parameters<typeof verifyLicenseCredential>[1]['expected']): string {
   const result = verifyLicenseCredential(vc, expected === undefined ? { atMs } : { atMs, expected });
   return result.ok ? 'OK' : result.error.code;
-}
-
-function throwCode(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof LedgerError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LedgerError');
 }
 
 describe('building and issuing', () => {
@@ -84,17 +75,17 @@ describe('building and issuing', () => {
   });
 
   it('refuses bad input with coded errors naming the field', () => {
-    expect(throwCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, lei: '506700GE1G29325QX364' } }))).toBe('VC_SUBJECT_INVALID');
-    expect(throwCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, role: 'customs' } }))).toBe('VC_SUBJECT_INVALID');
-    expect(throwCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, gtins: ['00012345600013'] } }))).toBe('VC_SUBJECT_INVALID');
-    expect(throwCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, gtins: ['012345600012', '00012345600012'] } }))).toBe('VC_SUBJECT_INVALID');
-    expect(throwCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, gtins: [] } }))).toBe('VC_SUBJECT_INVALID');
-    expect(throwCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, licenseTxId: 'AB'.repeat(32) } }))).toBe('VC_SUBJECT_INVALID');
-    expect(throwCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, territory: ['XX'] } }))).toBe('VC_SUBJECT_INVALID');
-    expect(throwCode(() => buildLicenseCredential({ ...input, validFrom: '2025-01-01T00:00:00' }))).toBe('VC_DATE_INVALID');
-    expect(throwCode(() => buildLicenseCredential({ ...input, validUntil: '2024-12-31T00:00:00Z' }))).toBe('VC_VALIDITY_ORDER');
-    expect(throwCode(() => buildLicenseCredential({ ...input, credentialStatus: { ...input.credentialStatus!, statusListIndex: '07' } }))).toBe('STATUS_ENTRY_INVALID');
-    expect(throwCode(() => issueLicenseCredential(buildLicenseCredential(input), { privateSeed: otherSeed, created: FROM }))).toBe('VC_ISSUER_MISMATCH');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, lei: '506700GE1G29325QX364' } }))).toBe('VC_SUBJECT_INVALID');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, role: 'customs' } }))).toBe('VC_SUBJECT_INVALID');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, gtins: ['00012345600013'] } }))).toBe('VC_SUBJECT_INVALID');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, gtins: ['012345600012', '00012345600012'] } }))).toBe('VC_SUBJECT_INVALID');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, gtins: [] } }))).toBe('VC_SUBJECT_INVALID');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, licenseTxId: 'AB'.repeat(32) } }))).toBe('VC_SUBJECT_INVALID');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, subject: { ...input.subject, territory: ['XX'] } }))).toBe('VC_SUBJECT_INVALID');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, validFrom: '2025-01-01T00:00:00' }))).toBe('VC_DATE_INVALID');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, validUntil: '2024-12-31T00:00:00Z' }))).toBe('VC_VALIDITY_ORDER');
+    expect(thrownCode(() => buildLicenseCredential({ ...input, credentialStatus: { ...input.credentialStatus!, statusListIndex: '07' } }))).toBe('STATUS_ENTRY_INVALID');
+    expect(thrownCode(() => issueLicenseCredential(buildLicenseCredential(input), { privateSeed: otherSeed, created: FROM }))).toBe('VC_ISSUER_MISMATCH');
     try {
       buildLicenseCredential({ ...input, subject: { ...input.subject, gtins: ['012345600012', 'x'] } });
     } catch (error) {
