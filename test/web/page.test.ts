@@ -68,6 +68,12 @@ async function openPage(options: { withToken: boolean; viewport?: { width: numbe
   return { context, page, requests };
 }
 
+/** Keeps a test server for the final clean-up and returns its loopback URL. */
+function adoptProxy(server: Server): string {
+  proxies.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 /** Waits until no proof badge is still checking; returns each badge's state. */
 async function settledProofStates(page: Page): Promise<string[]> {
   await page.waitForSelector('[data-testid="proof"]', { timeout: 30_000 });
@@ -192,8 +198,7 @@ describe('the web page in headless Chromium', () => {
 
   it('through a server that corrupts inclusion proofs, no document is shown as verified', async () => {
     const corrupting = await startCorruptingProxy(node);
-    proxies.push(corrupting);
-    const proxy = `http://127.0.0.1:${(corrupting.address() as AddressInfo).port}`;
+    const proxy = adoptProxy(corrupting);
     const { context, page } = await openPage({ withToken: true });
     try {
       await page.goto(`${proxy}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
@@ -242,8 +247,7 @@ describe('the web page in headless Chromium', () => {
       }
       return undefined;
     });
-    proxies.push(changing);
-    const proxy = `http://127.0.0.1:${(changing.address() as AddressInfo).port}`;
+    const proxy = adoptProxy(changing);
     const { context, page } = await openPage({ withToken: true });
     try {
       await page.goto(`${proxy}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
@@ -306,8 +310,7 @@ describe('the web page in headless Chromium', () => {
       if (path === `/v1/tx/${entryTx}`) return rewriteJson(body, (view: { tx: { kind: string; timestamp: number } }) => Object.assign(view.tx, { kind: 'org-remove', timestamp: 0 }));
       return undefined;
     });
-    proxies.push(inventing);
-    const proxy = `http://127.0.0.1:${(inventing.address() as AddressInfo).port}`;
+    const proxy = adoptProxy(inventing);
     const { context, page } = await openPage({ withToken: true });
     const badgeOf = async (txId: string) => page.$$eval(`[data-testid="proof"][data-tx-id="${txId}"]`, (list) => list.map((b) => ({ state: b.getAttribute('data-proof-state'), code: b.getAttribute('data-proof-code'), text: b.textContent ?? '' })));
     try {
@@ -357,8 +360,7 @@ describe('the web page in headless Chromium', () => {
         head.signatures = head.signatures.slice(0, 1);
       });
     });
-    proxies.push(weakening);
-    const proxy = `http://127.0.0.1:${(weakening.address() as AddressInfo).port}`;
+    const proxy = adoptProxy(weakening);
     const entryId = dev.info.examples['entry'] as string;
     const { context, page } = await openPage({ withToken: true });
     try {
@@ -378,8 +380,7 @@ describe('the web page in headless Chromium', () => {
     const determinationId = dev.info.examples['verification-determination'] as string;
     const determination = Buffer.from(await (await fetch(`${node}/v1/documents/${determinationId}`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
     const swapping = await startRewritingProxy(node, (path) => (path === `/v1/documents/${reviewId}` ? determination : undefined));
-    proxies.push(swapping);
-    const proxy = `http://127.0.0.1:${(swapping.address() as AddressInfo).port}`;
+    const proxy = adoptProxy(swapping);
     const { context, page } = await openPage({ withToken: true });
     try {
       await page.goto(`${proxy}/app/entry/${encodeURIComponent(ENTRY_NUMBER)}`);
@@ -429,8 +430,7 @@ describe('the web page in headless Chromium', () => {
       headRefusals -= 1;
       return { status: 503, body: JSON.stringify({ error: { code: 'OVERLOADED', message: 'try again' } }) };
     });
-    proxies.push(flaky);
-    const proxy = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+    const proxy = adoptProxy(flaky);
     const entryId = dev.info.examples['entry'] as string;
     const { context, page, requests } = await openPage({ withToken: true });
     try {
