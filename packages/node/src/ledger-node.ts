@@ -379,14 +379,14 @@ export class LedgerNode {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
+    if (ready.hardState !== undefined) this.term = ready.hardState.term;
     if (ready.softState !== undefined) this.onSoftState(ready.softState.leader, ready.softState.role);
-    else if (this.role === 'leader' && this.raw.status().term !== this.leaderTerm) {
+    else if (this.role === 'leader' && this.term !== this.leaderTerm) {
       // Leader again in a newer term with no Ready in between that showed the step-down: what
       // was pending or proposed belongs to the old term.
       this.onSoftState(this.leader, 'follower');
-      this.onSoftState(this.raw.status().leader, 'leader');
+      this.onSoftState(this.peerId, 'leader');
     }
-    if (ready.hardState !== undefined) this.term = ready.hardState.term;
     // The leader's appends and heartbeats report nothing of its own durability: send them now,
     // in parallel with the fsync. Everything else waits for the log to be durable.
     const early: Message[] = [];
@@ -445,7 +445,7 @@ export class LedgerNode {
       if (this.leaderOfTerm.size > LEADER_TERMS_KEPT) this.leaderOfTerm.delete(this.leaderOfTerm.keys().next().value as number);
     }
     if (role === 'leader' && !wasLeader) {
-      this.leaderTerm = this.raw.status().term;
+      this.leaderTerm = this.term;
       this.leaderStartIndex = this.raftStorage.lastIndex() + 1;
       this.options.logger.info({ term: this.raw.status().term }, 'became leader');
     }
@@ -833,9 +833,9 @@ export class LedgerNode {
 
   private async admitAsLeader(bytes: Uint8Array): Promise<DecodedTx> {
     if (this.role !== 'leader') throw new NodeError('NOT_LEADER', `node ${this.peerId} is not the leader (leader: ${this.leader ?? 'unknown'})`, { status: 503, retryAfterSeconds: 1 });
-    const term = this.raw.status().term;
+    const term = this.term;
     const tx = await this.mempool.admit(bytes);
-    if (this.role !== 'leader' || this.raw.status().term !== term) {
+    if (this.role !== 'leader' || this.term !== term) {
       // Leadership was lost while the admission awaited its checks, after the step-down had
       // emptied the pool: left here it would never be proposed. It goes with the others.
       this.mempool.settle([tx.idHex]);

@@ -64,8 +64,9 @@ export async function attachmentMediaType(reader: StateReader, sha256: string): 
   const [first] = await reader.scanState(KEY.attachmentByHashPrefix(sha256), { limit: 1 });
   if (first === undefined) return undefined;
   const id = first[0].slice(KEY.attachmentByHashPrefix(sha256).length);
-  const found = await getDocument(reader, id);
-  const mediaType = (found?.record.payload as { mediaType?: unknown } | undefined)?.mediaType;
+  // The record alone: its history is not needed here.
+  const record = 'code' in documentRefIssue(id) ? undefined : await readRecord<DocumentRecord>(reader, KEY.doc(id));
+  const mediaType = (record?.payload as { mediaType?: unknown } | undefined)?.mediaType;
   return typeof mediaType === 'string' ? mediaType : undefined;
 }
 

@@ -1,7 +1,7 @@
 // The examples applied in manifest order, then every query over the resulting state.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertificateOfOrigin } from '../../src/documents/certificate.js';
-import { byCertificate, byEntryNumber, byGtin, byHsCode, byLei, checkEntryLine, checkProduct, getDocument, openProposals, openVerifications } from '../../src/state/queries.js';
+import { attachmentMediaType, byCertificate, byEntryNumber, byGtin, byHsCode, byLei, checkEntryLine, checkProduct, getDocument, openProposals, openVerifications } from '../../src/state/queries.js';
 import { readMembership, isMemberNodeKey } from '../../src/state/membership.js';
 import { fromHex } from '../../src/bytes.js';
 import { readManifest } from '../documents/example-files.js';
@@ -94,6 +94,11 @@ describe('the examples, submitted in manifest order', () => {
     expect(image?.records).toEqual([chain.ids.attachment]);
     const guide = check.rights[0]?.attachments.find((a) => a.purpose === 'product-guide');
     expect(guide?.records).toEqual([chain.ids['attachment-guide']]);
+    // The media type an attachment is served under is the one its record declares.
+    expect(await attachmentMediaType(chain.store, image?.sha256 ?? '')).toBe('image/png');
+    expect(await attachmentMediaType(chain.store, guide?.sha256 ?? '')).toBe('application/pdf');
+    expect(await attachmentMediaType(chain.store, '0'.repeat(64))).toBeUndefined();
+    expect(await attachmentMediaType(chain.store, 'not a hash')).toBeUndefined();
     // The retail sublicense to the importer is revoked (through its parent): shown, not in force.
     const sub = check.importer.licenses.find((l) => l.chain[0]?.licenseId === chain.ids['license-sublicense']);
     expect(sub).toBeUndefined(); // a retailer license is not an importer license
