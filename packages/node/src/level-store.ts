@@ -9,6 +9,10 @@
 // A block and everything it implies go in one LevelDB write batch, written with sync, so after a
 // crash at any moment the block is wholly present or absent and the head names the last complete
 // block. Reopening reads only the head: nothing is replayed.
+//
+// State values and transaction locations (and the keys and ids found absent) are cached in memory
+// (read-cache.ts), updated from every committed block: the state machine reads the same keys for
+// every transaction, and each LevelDB read costs far more CPU than the lookup it saves.
 
 import { Level } from 'level';
 import {
@@ -26,10 +30,16 @@ import {
   type TxLocation,
   type TxResult,
 } from '@tradeledger/ledger';
+import { ReadCache } from './read-cache.js';
 
 const HEAD_KEY = 'h';
 const HEAD_MAX_BYTES = 64 * 1024;
 const LOCATION_MAX_BYTES = 256;
+/** Cached state values: bounded in count and bytes (a document record is a few KiB at most). */
+const STATE_CACHE_MAX_ENTRIES = 200_000;
+const STATE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+/** Cached transaction locations, and ids known absent (every admission asks about a new id). */
+const LOCATION_CACHE_MAX_ENTRIES = 200_000;
 
 const blockKey = (height: number): string => `b/${height.toString(16).padStart(12, '0')}`;
 const txKey = (txId: Uint8Array): string => `t/${toHex(txId)}`;
@@ -90,6 +100,8 @@ function decodeLocation(bytes: Uint8Array): TxLocation {
 export class LevelStore implements LedgerStore {
   private cachedHead: StoreHead | undefined;
   private committing = false;
+  private readonly stateCache = new ReadCache<Uint8Array>(STATE_CACHE_MAX_ENTRIES, STATE_CACHE_MAX_BYTES, (value) => value.length);
+  private readonly locationCache = new ReadCache<TxLocation>(LOCATION_CACHE_MAX_ENTRIES, Number.MAX_SAFE_INTEGER, () => 0);
 
   private constructor(private readonly db: Level<string, Uint8Array>) {}
 
@@ -107,7 +119,10 @@ export class LevelStore implements LedgerStore {
     return store;
   }
 
-  /** The underlying database, for tools that inspect or (in tests) tamper with raw values. */
+  /**
+   * The underlying database, for the node's own keys (r/…), tools that inspect it, and tests that
+   * tamper with raw values and reopen. Writing s/ or t/ keys through it would bypass the cache.
+   */
   get raw(): Level<string, Uint8Array> {
     return this.db;
   }
@@ -122,8 +137,14 @@ export class LevelStore implements LedgerStore {
   }
 
   async getTxLocation(txId: Uint8Array): Promise<TxLocation | undefined> {
-    const bytes = await this.db.get(txKey(txId));
-    return bytes === undefined ? undefined : decodeLocation(bytes);
+    const key = txKey(txId);
+    const cached = this.locationCache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const generation = this.locationCache.generation;
+    const bytes = await this.db.get(key);
+    const location = bytes === undefined ? undefined : decodeLocation(bytes);
+    this.locationCache.fill(key, location ?? null, generation);
+    return location;
   }
 
   async getNode(level: number, index: number): Promise<Uint8Array> {
@@ -133,7 +154,13 @@ export class LevelStore implements LedgerStore {
   }
 
   async getState(key: string): Promise<Uint8Array | undefined> {
-    return this.db.get(stateKey(key));
+    const cached = this.stateCache.get(key);
+    // Copies in and out (a Buffer's slice() is a view): a caller can never alias the cache.
+    if (cached !== undefined) return cached === null ? undefined : new Uint8Array(cached);
+    const generation = this.stateCache.generation;
+    const value = await this.db.get(stateKey(key));
+    this.stateCache.fill(key, value === undefined ? null : new Uint8Array(value), generation);
+    return value;
   }
 
   async scanState(prefix: string, options: StateScanOptions = {}): Promise<Array<readonly [string, Uint8Array]>> {
@@ -177,7 +204,12 @@ export class LevelStore implements LedgerStore {
     this.committing = true;
     try {
       await batch.write({ sync: true });
+      for (const entry of commit.txIndex) this.locationCache.put(txKey(entry.txId), { height: commit.height, position: entry.position, result: entry.result });
+      for (const write of commit.stateWrites) this.stateCache.put(write.key, write.value === null ? null : new Uint8Array(write.value));
     } finally {
+      // Reads that were on disk during the write may hold values from before it: not cached.
+      this.locationCache.committed();
+      this.stateCache.committed();
       this.committing = false;
     }
     this.cachedHead = commit.head;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { storeConformanceCases } from '@tradeledger/ledger/testing';
+import { sampleCommit, storeConformanceCases } from '@tradeledger/ledger/testing';
 import { LevelStore } from '../src/level-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tl-level-store-'));
@@ -39,5 +39,58 @@ describe('LevelStore on disk', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(file, 'plain file');
     await expect(LevelStore.open(file)).rejects.toMatchObject({ code: 'STORE_OPEN_FAILED' });
+  });
+});
+
+describe('LevelStore read cache', () => {
+  const v = (n: number): Uint8Array => new Uint8Array([n, n + 1, n + 2]);
+
+  it('answers from every commit: new values, deletions, keys and ids first seen absent', async () => {
+    const store = await factory.create();
+    try {
+      await store.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: v(1) }, { key: 'doc/gone', value: v(2) }]));
+      expect(await store.getState('doc/a')).toEqual(v(1));
+      expect(await store.getState('doc/later')).toBeUndefined(); // cached as absent
+      const nextTx = sampleCommit(1).txIndex[0]?.txId as Uint8Array;
+      expect(await store.getTxLocation(nextTx)).toBeUndefined(); // cached as absent
+      await store.commitBlock(sampleCommit(1, [{ key: 'doc/a', value: v(10) }, { key: 'doc/gone', value: null }, { key: 'doc/later', value: v(20) }]));
+      expect(await store.getState('doc/a')).toEqual(v(10));
+      expect(await store.getState('doc/gone')).toBeUndefined();
+      expect(await store.getState('doc/later')).toEqual(v(20));
+      expect(await store.getTxLocation(nextTx)).toEqual({ height: 1, position: 0, result: { ok: true } });
+      // What the cache answers is what a fresh store reads from disk.
+      const reopened = await factory.reopen(store);
+      const fromDisk = [await reopened.getState('doc/a'), await reopened.getState('doc/gone'), await reopened.getState('doc/later')];
+      expect(fromDisk.map((value) => value && new Uint8Array(value))).toEqual([v(10), undefined, v(20)]);
+      await reopened.close();
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+  });
+
+  it('hands out copies: changing a returned value changes nothing stored', async () => {
+    const store = await factory.create();
+    await store.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: v(1) }]));
+    const first = (await store.getState('doc/a')) as Uint8Array;
+    first[0] = 99;
+    const second = (await store.getState('doc/a')) as Uint8Array;
+    second[1] = 99;
+    expect(await store.getState('doc/a')).toEqual(v(1));
+    await store.close();
+  });
+
+  it('never keeps a value read while a commit replaced it', async () => {
+    const store = await factory.create();
+    await store.commitBlock(sampleCommit(0, [{ key: 'doc/x', value: v(1) }]));
+    for (let height = 1; height <= 40; height++) {
+      // The read and the commit overlap; whichever value the read returns, later reads see the commit.
+      const read = store.getState('doc/x');
+      await store.commitBlock(sampleCommit(height, [{ key: 'doc/x', value: v(height * 3) }]));
+      const raced = new Uint8Array((await read) as Uint8Array);
+      expect([v((height - 1) * 3 || 1), v(height * 3)]).toContainEqual(raced);
+      expect(await store.getState('doc/x')).toEqual(v(height * 3));
+    }
+    await store.close();
   });
 });

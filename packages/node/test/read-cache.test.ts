@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ReadCache } from '../src/read-cache.js';
+
+const bytes = (n: number): Uint8Array => new Uint8Array(n);
+
+describe('ReadCache', () => {
+  it('answers cached values, known-absent keys, and undefined for keys it never saw', () => {
+    const cache = new ReadCache<Uint8Array>(10, 1000, (v) => v.length);
+    cache.fill('a', bytes(3), cache.generation);
+    cache.fill('b', null, cache.generation);
+    expect(cache.get('a')).toEqual(bytes(3));
+    expect(cache.get('b')).toBeNull();
+    expect(cache.get('c')).toBeUndefined();
+  });
+
+  it('drops a read that raced a commit, keeps one that did not', () => {
+    const cache = new ReadCache<string>(10, 1000, (v) => v.length);
+    const before = cache.generation;
+    cache.put('k', 'new');
+    cache.committed();
+    cache.fill('k', 'old', before); // read began before the commit: must not overwrite
+    expect(cache.get('k')).toBe('new');
+    cache.fill('other', 'stale', before);
+    expect(cache.get('other')).toBeUndefined();
+    cache.fill('other', 'fresh', cache.generation);
+    expect(cache.get('other')).toBe('fresh');
+  });
+
+  it('evicts the least recently used entry when over its count', () => {
+    const cache = new ReadCache<string>(3, 1000, (v) => v.length);
+    for (const k of ['a', 'b', 'c']) cache.put(k, k);
+    expect(cache.get('a')).toBe('a'); // a is now the most recent
+    cache.put('d', 'd');
+    expect(cache.get('b')).toBeUndefined();
+    expect([cache.get('a'), cache.get('c'), cache.get('d')]).toEqual(['a', 'c', 'd']);
+    expect(cache.size).toBe(3);
+  });
+
+  it('stays within its byte budget, counts replaced values once, and never holds one value over a sixteenth of it', () => {
+    const cache = new ReadCache<Uint8Array>(1000, 1600, (v) => v.length);
+    for (let i = 0; i < 40; i++) cache.put(`k${i}`, bytes(90));
+    expect(cache.bytes).toBeLessThanOrEqual(1600);
+    expect(cache.get('k39')).toEqual(bytes(90));
+    expect(cache.get('k0')).toBeUndefined();
+    const held = cache.bytes;
+    cache.put('k39', bytes(50));
+    expect(cache.bytes).toBe(held - 40);
+    cache.put('big', bytes(101));
+    expect(cache.get('big')).toBeUndefined();
+    cache.put('k39', null);
+    expect(cache.get('k39')).toBeNull();
+    expect(cache.bytes).toBe(held - 90);
+  });
+});
