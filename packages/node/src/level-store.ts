@@ -30,7 +30,7 @@ import {
   type TxLocation,
   type TxResult,
 } from '@tradeledger/ledger';
-import { ReadCache } from './read-cache.js';
+import { ReadCache, SharedReads } from './read-cache.js';
 
 const HEAD_KEY = 'h';
 const HEAD_MAX_BYTES = 64 * 1024;
@@ -102,6 +102,8 @@ export class LevelStore implements LedgerStore {
   private committing = false;
   private readonly stateCache = new ReadCache<Uint8Array>(STATE_CACHE_MAX_ENTRIES, STATE_CACHE_MAX_BYTES, (value) => value.length);
   private readonly locationCache = new ReadCache<TxLocation>(LOCATION_CACHE_MAX_ENTRIES, Number.MAX_SAFE_INTEGER, () => 0);
+  private readonly stateReads = new SharedReads<Uint8Array | null>();
+  private readonly locationReads = new SharedReads<TxLocation | null>();
 
   private constructor(private readonly db: Level<string, Uint8Array>) {}
 
@@ -140,11 +142,13 @@ export class LevelStore implements LedgerStore {
     const key = txKey(txId);
     const cached = this.locationCache.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const generation = this.locationCache.generation;
-    const bytes = await this.db.get(key);
-    const location = bytes === undefined ? undefined : decodeLocation(bytes);
-    this.locationCache.fill(key, location ?? null, generation);
-    return location;
+    const location = await this.locationReads.read(key, this.locationCache.generation, async (generation) => {
+      const bytes = await this.db.get(key);
+      const found = bytes === undefined ? null : decodeLocation(bytes);
+      this.locationCache.fill(key, found, generation);
+      return found;
+    });
+    return location ?? undefined;
   }
 
   async getNode(level: number, index: number): Promise<Uint8Array> {
@@ -154,13 +158,15 @@ export class LevelStore implements LedgerStore {
   }
 
   async getState(key: string): Promise<Uint8Array | undefined> {
-    const cached = this.stateCache.get(key);
     // Copies in and out (a Buffer's slice() is a view): a caller can never alias the cache.
-    if (cached !== undefined) return cached === null ? undefined : new Uint8Array(cached);
-    const generation = this.stateCache.generation;
-    const value = await this.db.get(stateKey(key));
-    this.stateCache.fill(key, value === undefined ? null : new Uint8Array(value), generation);
-    return value;
+    let value = this.stateCache.get(key); // null: known absent
+    if (value === undefined) value = await this.stateReads.read(key, this.stateCache.generation, async (generation) => {
+      const bytes = await this.db.get(stateKey(key));
+      const found = bytes === undefined ? null : new Uint8Array(bytes);
+      this.stateCache.fill(key, found, generation);
+      return found;
+    });
+    return value === null ? undefined : new Uint8Array(value);
   }
 
   async scanState(prefix: string, options: StateScanOptions = {}): Promise<Array<readonly [string, Uint8Array]>> {

@@ -75,3 +75,27 @@ export class ReadCache<V> {
     this.heldBytes -= (old === null ? 0 : this.sizeOf(old)) + key.length;
   }
 }
+
+/**
+ * Reads of the same key at the same time share one trip to disk: admission asks whether a new
+ * transaction id is in the ledger twice at once (the duplicate check and the state machine's). A
+ * read joins another only if no commit finished in between, so it never gets a value older than
+ * the last commit it could have seen.
+ */
+export class SharedReads<V> {
+  private readonly inFlight = new Map<string, { readonly generation: number; readonly promise: Promise<V> }>();
+
+  read(key: string, generation: number, load: (generation: number) => Promise<V>): Promise<V> {
+    const current = this.inFlight.get(key);
+    if (current !== undefined && current.generation === generation) return current.promise;
+    const promise = load(generation).finally(() => {
+      if (this.inFlight.get(key)?.promise === promise) this.inFlight.delete(key);
+    });
+    this.inFlight.set(key, { generation, promise });
+    return promise;
+  }
+
+  get size(): number {
+    return this.inFlight.size;
+  }
+}

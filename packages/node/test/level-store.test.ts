@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { sampleCommit, storeConformanceCases } from '@tradeledger/ledger/testing';
 import { LevelStore } from '../src/level-store.js';
 
@@ -67,6 +67,22 @@ describe('LevelStore read cache', () => {
       await store.close().catch(() => undefined);
       throw error;
     }
+  });
+
+  it('answers repeated reads, present or absent, without going to disk, and shares concurrent ones', async () => {
+    const store = await factory.create();
+    await store.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: v(1) }]));
+    const unknownTx = new Uint8Array(32).fill(7);
+    const disk = vi.spyOn(store.raw, 'get');
+    const first = await Promise.all([store.getState('doc/a'), store.getState('doc/a'), store.getState('doc/none'), store.getState('doc/none'), store.getTxLocation(unknownTx), store.getTxLocation(unknownTx)]);
+    // doc/a came into the cache with its commit; the absent key and id are read once each.
+    expect(disk).toHaveBeenCalledTimes(2);
+    const again = await Promise.all([store.getState('doc/a'), store.getState('doc/none'), store.getTxLocation(unknownTx)]);
+    expect(disk).toHaveBeenCalledTimes(2);
+    expect(first.map((x) => (x instanceof Uint8Array ? new Uint8Array(x) : x))).toEqual([v(1), v(1), undefined, undefined, undefined, undefined]);
+    expect(again.map((x) => (x instanceof Uint8Array ? new Uint8Array(x) : x))).toEqual([v(1), undefined, undefined]);
+    disk.mockRestore();
+    await store.close();
   });
 
   it('hands out copies: changing a returned value changes nothing stored', async () => {

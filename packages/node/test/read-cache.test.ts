@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadCache } from '../src/read-cache.js';
+import { ReadCache, SharedReads } from '../src/read-cache.js';
 
 const bytes = (n: number): Uint8Array => new Uint8Array(n);
 
@@ -50,5 +50,35 @@ describe('ReadCache', () => {
     cache.put('k39', null);
     expect(cache.get('k39')).toBeNull();
     expect(cache.bytes).toBe(held - 90);
+  });
+});
+
+describe('SharedReads', () => {
+  it('shares one load among reads of a key in the same generation, not across a commit', async () => {
+    const reads = new SharedReads<string>();
+    let loads = 0;
+    const gate: Array<() => void> = [];
+    const load = (value: string) => (): Promise<string> => {
+      loads += 1;
+      return new Promise((resolve) => gate.push(() => resolve(value)));
+    };
+    const a = reads.read('k', 0, load('first'));
+    const b = reads.read('k', 0, load('unused'));
+    const c = reads.read('k', 1, load('after-commit'));
+    const d = reads.read('other', 0, load('other'));
+    expect(loads).toBe(3);
+    for (const open of gate) open();
+    expect(await Promise.all([a, b, c, d])).toEqual(['first', 'first', 'after-commit', 'other']);
+    expect(reads.size).toBe(0);
+    const e = reads.read('k', 1, load('again'));
+    gate.at(-1)?.();
+    expect(await e).toBe('again');
+    expect(loads).toBe(4);
+  });
+
+  it('forgets a failed load, so the next read tries again', async () => {
+    const reads = new SharedReads<string>();
+    await expect(reads.read('k', 0, () => Promise.reject(new Error('disk')))).rejects.toThrow('disk');
+    expect(await reads.read('k', 0, () => Promise.resolve('ok'))).toBe('ok');
   });
 });

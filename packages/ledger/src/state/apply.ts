@@ -85,6 +85,29 @@ function kindsFor(options: DocumentOptions): DocumentKindSet {
   return kinds;
 }
 
+/**
+ * A leader applies each transaction twice (admission, then the block it builds) to the same
+ * decoded object: the schema parse, a fifth of apply's time, is done once per object and option
+ * set. The parsed value is frozen, so no handler can change what the next apply sees.
+ */
+const parsedPayloads = new WeakMap<DecodedTx, { readonly kinds: DocumentKindSet; readonly parsed: ReturnType<DocumentKindSet[DocumentKind]['parse']> }>();
+
+function parseOnce(decoded: DecodedTx, kind: DocumentKind, kinds: DocumentKindSet): ReturnType<DocumentKindSet[DocumentKind]['parse']> {
+  const cached = parsedPayloads.get(decoded);
+  if (cached !== undefined && cached.kinds === kinds) return cached.parsed;
+  const parsed = kinds[kind].parse(decoded.tx.payload);
+  if (parsed.ok) deepFreeze(parsed.value);
+  parsedPayloads.set(decoded, { kinds, parsed });
+  return parsed;
+}
+
+function deepFreeze(value: unknown): void {
+  // Typed arrays cannot be frozen; payloads hold bytes only as strings, but stay safe.
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
+}
+
 async function applyOne(blockOverlay: StateOverlay, ctx: ApplyContext, decoded: DecodedTx, kinds: DocumentKindSet, seen: Set<string>, options: ApplyOptions): Promise<TxResult> {
   const { tx } = decoded;
   if (tx.chainId !== ctx.chainId) return rejected('CHAIN_ID_MISMATCH');
@@ -98,7 +121,7 @@ async function applyOne(blockOverlay: StateOverlay, ctx: ApplyContext, decoded: 
   if (last !== undefined && tx.nonce <= last.nonce) return rejected('NONCE_REPLAY');
   if (options.verifySignatures !== false && !verifyTxSignature(decoded)) return rejected('SIGNATURE_INVALID');
   if (!isDocumentKind(tx.kind)) return rejected('TX_KIND_UNKNOWN');
-  const parsed = kinds[tx.kind].parse(tx.payload);
+  const parsed = parseOnce(decoded, tx.kind, kinds);
   if (!parsed.ok) return rejected(parsed.error.code);
   const txOverlay = new StateOverlay(blockOverlay);
   const scope = new TxScope(txOverlay, ctx, decoded, signerHex, org);
@@ -114,6 +137,9 @@ export async function applyBlock(reader: StateReader, ctx: ApplyContext, txs: re
   const kinds = kindsFor(options);
   const seen = new Set<string>();
   const results: TxResult[] = [];
+  // Asks about every id of the block at once: a store answers concurrent reads far cheaper than
+  // one at a time (LevelDB's thread pool), and caching stores then answer the loop's own lookups.
+  if (txs.length > 1) await Promise.all(txs.map((decoded) => reader.getTxLocation(decoded.id)));
   for (const decoded of txs) results.push(await applyOne(blockOverlay, ctx, decoded, kinds, seen, options));
   writeRecord(blockOverlay, KEY.lastBlock, { height: ctx.height, timestampMs: ctx.timestampMs } satisfies LastBlockRecord);
   return { writes: blockOverlay.writes(), results };

@@ -323,4 +323,19 @@ describe('network document options', () => {
     const plain = await chainBefore('certificate-of-origin');
     expect(codeOf(await plain.submit('producer', 'certificate-of-origin', withE))).toBe('ORIGIN_CRITERION');
   });
+
+  it('judge one decoded transaction by the options of each apply, however often it is applied', async () => {
+    // A leader applies the same decoded object at admission and in its block: the parse is kept
+    // per object, but never across option sets.
+    const plain = await chainBefore('certificate-of-origin');
+    const tx = plain.sign('producer', 'certificate-of-origin', edit(example(plain, 'certificate-of-origin.json'), ['goods', 0, 'originCriterion'], 'E'));
+    const ctx = { chainId: CHAIN_ID, height: plain.height + 1, timestampMs: EXAMPLE_TIME_MS };
+    const once = await applyBlock(plain.store, ctx, [tx]);
+    const twice = await applyBlock(plain.store, ctx, [tx]);
+    const withE = await applyBlock(plain.store, ctx, [tx], { allowUsmcaCriterionE: true });
+    expect([once.results, twice.results]).toEqual([[{ ok: false, code: 'ORIGIN_CRITERION' }], [{ ok: false, code: 'ORIGIN_CRITERION' }]]);
+    expect(withE.results).toEqual([{ ok: true }]);
+    const again = await applyBlock(plain.store, ctx, [tx], { allowUsmcaCriterionE: true });
+    expect(again.writes).toEqual(withE.writes);
+  });
 });
