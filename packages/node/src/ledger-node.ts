@@ -63,7 +63,8 @@ import { errorCode, NodeError } from './errors.js';
 import { LevelStore } from './level-store.js';
 import { Mempool, rejectionStatus } from './mempool.js';
 import { identityFromSeed, P2PHost, peerIdFromEd25519PublicKey, type P2PLogger, type P2PPeerConfig } from './p2p/index.js';
-import { ATTACHMENT_PROTOCOL, compactMessage, FORWARD_PROTOCOL, RAFT_PROTOCOL, SYNC_MAX_BLOCKS_PER_REQUEST, SYNC_MAX_RESPONSE_BYTES, SYNC_PROTOCOL, type SyncBlock } from './protocols.js';
+import { Forwarder } from './forwarder.js';
+import { ATTACHMENT_PROTOCOL, compactMessage, FORWARD_BATCH_MAX_BYTES, FORWARD_BATCH_MAX_TXS, FORWARD_MESSAGE_MAX_CHARS, FORWARD_PROTOCOL, RAFT_PROTOCOL, SYNC_MAX_BLOCKS_PER_REQUEST, SYNC_MAX_RESPONSE_BYTES, SYNC_PROTOCOL, type ForwardVerdict, type SyncBlock } from './protocols.js';
 import { LevelRaftStorage } from './raft-storage.js';
 import { SpeculativeState } from './speculative-state.js';
 
@@ -138,6 +139,8 @@ const BLOCK_INDEX_PREFIX = 'r/bi/';
 export const RAFT_LOG_RETAIN_ENTRIES_DEFAULT = 512;
 /** How long a follower waits for the leader to accept a forwarded transaction. */
 const FORWARD_TIMEOUT_MS = 5_000;
+/** Batches of forwarded transactions on their way to the leader at once (forwarder.ts). */
+const FORWARD_MAX_IN_FLIGHT = 4;
 /** How long a node that lost leadership keeps trying to hand its pending transactions on. */
 const ORPHAN_TTL_MS = 60_000;
 /** Pause between hand-over rounds, and before the first (the new leader settles its log first). */
@@ -157,6 +160,7 @@ export class LedgerNode {
   readonly nodePublicKey: Uint8Array;
   readonly chainId: string;
   readonly mempool: Mempool;
+  private readonly forwarder: Forwarder;
   /** Called after every applied block (metrics, checkpoints, events). */
   onBlockApplied: ((event: AppliedBlockEvent) => void) | undefined;
 
@@ -223,6 +227,12 @@ export class LedgerNode {
       logger: options.logger,
       membership: () => this.membership,
       nodeKeyOfPeer: (peerId) => this.nodeKeys.get(peerId),
+    });
+    this.forwarder = new Forwarder((leader, request, timeoutMs) => p2p.request(leader, FORWARD_PROTOCOL, request, { timeoutMs }), {
+      maxBatchTxs: FORWARD_BATCH_MAX_TXS,
+      maxBatchBytes: FORWARD_BATCH_MAX_BYTES,
+      maxInFlight: FORWARD_MAX_IN_FLIGHT,
+      timeoutMs: FORWARD_TIMEOUT_MS,
     });
     this.mempool = new Mempool(
       { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1 },
@@ -297,7 +307,7 @@ export class LedgerNode {
     });
 
     await this.p2p.registerOneWay(RAFT_PROTOCOL, (from, message) => this.onRaftMessage(from, message));
-    await this.p2p.registerRequest(FORWARD_PROTOCOL, async (_from, request) => ({ txId: (await this.admitAsLeader(request.tx)).idHex }));
+    await this.p2p.registerRequest(FORWARD_PROTOCOL, async (_from, request) => ({ results: await Promise.all(request.txs.map((tx) => this.admitForwarded(tx))) }));
     await this.p2p.registerRequest(SYNC_PROTOCOL, async (_from, request) => this.serveSync(request.fromHeight, request.maxBlocks));
     await this.p2p.registerOneWay(CHECKPOINT_PROTOCOL, (from, message) => this.cosigner.onMessage(from, message));
     await this.p2p.registerRequest(ATTACHMENT_PROTOCOL, async (_from, request) => ({ bytes: (await this.attachments.get(request.hash)) ?? null }));
@@ -507,7 +517,7 @@ export class LedgerNode {
           }
           try {
             if (this.role === 'leader') await this.admitAsLeader(orphan.bytes);
-            else if (this.leader === leader) await this.p2p.request(leader, FORWARD_PROTOCOL, { tx: orphan.bytes }, { timeoutMs: FORWARD_TIMEOUT_MS });
+            else if (this.leader === leader) await this.forwarder.forward(leader, orphan.bytes);
             else return; // the leader changed under us: the next round goes to the new one
             // Unless leadership was lost during that admission and handed the transaction back
             // (a new entry under the same id), its hand-over is done.
@@ -516,7 +526,7 @@ export class LedgerNode {
             const code = errorCode(error) ?? '';
             // Transport trouble or a busy leader: try again next round. Any verdict on the
             // transaction itself (a duplicate, a replay, a rejection) ends its hand-over.
-            if (/^(PEER_|FRAME_|P2P_|INTERNAL$|MEMPOOL_FULL$|NOT_LEADER$|NODE_)/.test(code)) continue;
+            if (/^(PEER_|FRAME_|P2P_|LEADER_|INTERNAL$|MEMPOOL_FULL$|NOT_LEADER$|NO_LEADER$|NODE_)/.test(code)) continue;
             if (code !== 'TX_DUPLICATE') this.options.logger.info({ txId: id, code }, 'a transaction handed to the new leader was refused: its client must resubmit');
             this.orphans.delete(id);
           }
@@ -847,31 +857,25 @@ export class LedgerNode {
     return tx;
   }
 
-  /** Accepts a signed transaction: admitted here when leading, else checked and forwarded. */
+  /** A forwarded transaction's verdict for the follower that sent it: admitted, or why not. */
+  private async admitForwarded(bytes: Uint8Array): Promise<ForwardVerdict> {
+    try {
+      return { txId: (await this.admitAsLeader(bytes)).idHex };
+    } catch (error) {
+      const code = errorCode(error) ?? 'INTERNAL';
+      if (code === 'INTERNAL') this.options.logger.error({ err: error }, 'admitting a forwarded transaction failed');
+      const message = error instanceof Error ? error.message : String(error);
+      return { code, message: message.length > FORWARD_MESSAGE_MAX_CHARS ? `${message.slice(0, FORWARD_MESSAGE_MAX_CHARS - 1)}…` : message };
+    }
+  }
+
+  /** Accepts a signed transaction: admitted here when leading, else forwarded to the leader. */
   async submit(bytes: Uint8Array): Promise<{ txId: string }> {
     if (this.haltReason !== undefined) throw new NodeError('NODE_HALTED', this.haltReason.message, { status: 503 });
     if (this.role === 'leader') return { txId: (await this.admitAsLeader(bytes)).idHex };
     const leader = this.leader;
     if (leader === null) throw new NodeError('NO_LEADER', 'no leader is known yet: retry shortly', { status: 503, retryAfterSeconds: 1 });
-    try {
-      return await this.p2p.request(leader, FORWARD_PROTOCOL, { tx: bytes }, { timeoutMs: FORWARD_TIMEOUT_MS });
-    } catch (error) {
-      const code = errorCode(error) ?? 'PEER_UNREACHABLE';
-      if (code === 'INTERNAL') throw error;
-      // A transport failure means the leader this node knows is gone, stalled or was replaced
-      // mid-request: the client should retry shortly (a new leader may be elected by then; a
-      // resubmission of a transaction that did reach the leader answers TX_DUPLICATE).
-      if (/^(PEER_|FRAME_|P2P_)/.test(code)) {
-        // A deadline that passed while waiting for a free request slot means a busy link to a
-        // leader that is there, not a lost one.
-        if (code === 'PEER_BUSY') {
-          throw new NodeError('LEADER_BUSY', `the leader ${leader} has ${FORWARD_TIMEOUT_MS} ms of forwarded transactions queued from this node; retry shortly`, { status: 503, retryAfterSeconds: 1, cause: error });
-        }
-        throw new NodeError('LEADER_UNREACHABLE', `forwarding to the leader ${leader} failed (${code}): ${(error as Error).message}; retry shortly`, { status: 503, retryAfterSeconds: 1, cause: error });
-      }
-      // The leader's verdict on the transaction keeps its own code and status.
-      throw new NodeError(code, (error as Error).message, { status: code === 'MEMPOOL_FULL' || code === 'NOT_LEADER' ? 503 : rejectionStatus(code), ...(code === 'MEMPOOL_FULL' || code === 'NOT_LEADER' ? { retryAfterSeconds: 1 } : {}) });
-    }
+    return this.forwarder.forward(leader, bytes);
   }
 
   /** Resolves when the transaction is in an applied block on this node. */
@@ -984,6 +988,7 @@ export class LedgerNode {
       waiter.reject(new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 }));
     }
     this.waiters.clear();
+    this.forwarder.close();
     // Let an in-progress Ready finish so nothing is half-written (LevelDB batches are atomic anyway).
     for (let i = 0; i < 200 && this.driving; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.p2p.stop().catch(() => undefined);

@@ -49,22 +49,51 @@ export const RAFT_PROTOCOL: OneWayProtocol<Message> = {
   parse: (value) => parseMessage(value),
 };
 
+/** Transactions one forwarding request carries, and their bytes (one larger transaction goes alone). */
+export const FORWARD_BATCH_MAX_TXS = 256;
+export const FORWARD_BATCH_MAX_BYTES = 4 * 1024 * 1024;
+/** A refusal's message, as a leader sends it back with its code. */
+export const FORWARD_MESSAGE_MAX_CHARS = 512;
+const CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+
 export interface ForwardRequest {
-  readonly tx: Uint8Array;
+  readonly txs: readonly Uint8Array[];
 }
+/** The leader's verdict on one forwarded transaction: admitted (its id) or refused (why). */
+export type ForwardVerdict = { readonly txId: string } | { readonly code: string; readonly message: string };
 export interface ForwardResponse {
-  readonly txId: string;
+  /** One verdict per transaction, in the request's order. */
+  readonly results: readonly ForwardVerdict[];
 }
 
 export const FORWARD_PROTOCOL: RequestProtocol<ForwardRequest, ForwardResponse> = {
-  id: '/tradeledger/tx/1',
-  maxRequestBytes: TX_MAX_BYTES_DEFAULT + 1024,
-  maxResponseBytes: 4096,
-  parseRequest: (value) => ({ tx: bytes(record(value, 'forward', ['tx'])['tx'], 'forward.tx', TX_MAX_BYTES_DEFAULT) }),
+  id: '/tradeledger/tx/2',
+  maxRequestBytes: Math.max(FORWARD_BATCH_MAX_BYTES, TX_MAX_BYTES_DEFAULT) + 64 * 1024,
+  maxResponseBytes: FORWARD_BATCH_MAX_TXS * (FORWARD_MESSAGE_MAX_CHARS * 4 + 256),
+  parseRequest: (value) => {
+    const txs = record(value, 'forward', ['txs'])['txs'];
+    if (!Array.isArray(txs) || txs.length < 1 || txs.length > FORWARD_BATCH_MAX_TXS) throw malformed('forward.txs');
+    return { txs: txs.map((tx, i) => bytes(tx, `forward.txs[${i}]`, TX_MAX_BYTES_DEFAULT)) };
+  },
   parseResponse: (value) => {
-    const txId = record(value, 'forward answer', ['txId'])['txId'];
-    if (typeof txId !== 'string' || !/^[0-9a-f]{64}$/.test(txId)) throw malformed('forward answer.txId');
-    return { txId };
+    const results = record(value, 'forward answer', ['results'])['results'];
+    if (!Array.isArray(results) || results.length > FORWARD_BATCH_MAX_TXS) throw malformed('forward answer.results');
+    return {
+      results: results.map((item, i): ForwardVerdict => {
+        const what = `forward answer.results[${i}]`;
+        if (typeof item === 'object' && item !== null && 'txId' in item) {
+          const txId = record(item, what, ['txId'])['txId'];
+          if (typeof txId !== 'string' || !/^[0-9a-f]{64}$/.test(txId)) throw malformed(`${what}.txId`);
+          return { txId };
+        }
+        const r = record(item, what, ['code', 'message']);
+        const code = r['code'];
+        const message = r['message'];
+        if (typeof code !== 'string' || !CODE_PATTERN.test(code)) throw malformed(`${what}.code`);
+        if (typeof message !== 'string' || message.length > FORWARD_MESSAGE_MAX_CHARS) throw malformed(`${what}.message`);
+        return { code, message };
+      }),
+    };
   },
 };
 

@@ -63,7 +63,8 @@ describe('garbage from a member peer', () => {
     for (const message of garbageMessages) attacker.sendOneWay(customs.peerId, raft, message);
 
     const requests: Array<[RequestProtocol<unknown, unknown>, unknown]> = [
-      [loose(FORWARD_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { tx: 'not bytes' }],
+      [loose(FORWARD_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { txs: 'not bytes' }],
+      [loose(FORWARD_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { txs: [] }],
       [loose(FORWARD_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { tx: new Uint8Array([0xc1, 0xc1]) }],
       [loose(SYNC_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { fromHeight: -5, maxBlocks: 1e9 }],
       [loose(SYNC_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { fromHeight: 1, maxBlocks: 5, extra: true }],
@@ -79,6 +80,12 @@ describe('garbage from a member peer', () => {
     }
     expect(codes).not.toContain('ANSWERED');
     expect(codes.every((code) => /^[A-Z][A-Z0-9_]+$/.test(code))).toBe(true);
+
+    // A well-formed batch of garbage transactions is answered, each refused with a code of its
+    // own (this node has no quorum, so it is not the leader and refuses them all as NOT_LEADER).
+    const verdicts = (await attacker.request(customs.peerId, FORWARD_PROTOCOL, { txs: [new Uint8Array([0xc1, 0xc1]), new Uint8Array(0), new Uint8Array(300).fill(0x93)] }, { timeoutMs: 5_000 })).results;
+    expect(verdicts).toHaveLength(3);
+    expect(verdicts.every((v) => 'code' in v && /^[A-Z][A-Z0-9_]+$/.test(v.code))).toBe(true);
 
     // The node is alive and has not halted, and its ledger is unchanged.
     const after = await node.store.head();
