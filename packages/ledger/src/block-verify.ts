@@ -13,7 +13,8 @@ import { bytesEqual, toHex } from './bytes.js';
 import { VERIFY_BATCH_MAX_ITEMS, VERIFY_PARALLEL_MIN_ITEMS } from './constants.js';
 import { createBlock, createGenesisBlock, headerSigningHash, ZERO_HASH, type BlockHeader, type DecodedBlock } from './block.js';
 import { assert, LedgerError } from './errors.js';
-import { MerkleLog, leafHashOf, type MerkleNodeWrite } from './merkle-log.js';
+import { MerkleLog, nodeWritesOf, type MerkleNodeWrite } from './merkle-log.js';
+import { MERKLE_HASH_BYTES } from './merkle-proof.js';
 import type { StateReader, StateWrite, StoreHead, TxIndexEntry, TxResult, BlockCommit } from './store.js';
 import { decodeTxBatch, type DecodedTx } from './tx.js';
 import { inlineVerifier, type BatchVerifier, type VerifyItem } from './verify-pool.js';
@@ -86,17 +87,22 @@ interface LogExtension {
   merkleWrites: MerkleNodeWrite[];
 }
 
-/** Appends a block's transactions to the global log: the block's own root and the log after it. */
+/**
+ * Appends a block's transactions to the global log: the block's own root and the log after it.
+ * Each leaf is hashed once (a batch append) and the same hashes feed both logs.
+ */
 function extendLog(tip: StoreHead, txs: readonly Uint8Array[]): LogExtension {
-  const blockLog = MerkleLog.empty();
   const globalLog = MerkleLog.fromFrontier(tip.logSize, [...tip.frontier]);
-  const merkleWrites: MerkleNodeWrite[] = [];
-  for (const tx of txs) {
-    const leafHash = leafHashOf(tx);
-    blockLog.appendLeafHash(leafHash);
-    for (const write of globalLog.appendLeafHash(leafHash).writes) merkleWrites.push(write);
+  const appended = globalLog.appendMany(txs);
+  const leafHashes = new Uint8Array(txs.length * MERKLE_HASH_BYTES);
+  const { levels, hashes } = appended.writes;
+  for (let k = 0, leaf = 0; k < appended.writes.count; k++) {
+    if (levels[k] === 0) leafHashes.set(hashes.subarray(k * MERKLE_HASH_BYTES, (k + 1) * MERKLE_HASH_BYTES), MERKLE_HASH_BYTES * leaf++);
   }
-  return { txRoot: blockLog.root(), logRoot: globalLog.root(), logSize: globalLog.size, frontier: globalLog.frontier(), merkleWrites };
+  const blockLog = MerkleLog.empty();
+  blockLog.appendLeafHashes(leafHashes);
+  assert(blockLog.size === txs.length && globalLog.size === tip.logSize + txs.length, 'extendLog: both logs took every transaction');
+  return { txRoot: blockLog.root(), logRoot: globalLog.root(), logSize: globalLog.size, frontier: globalLog.frontier(), merkleWrites: nodeWritesOf(appended.writes) };
 }
 
 /** Checks links, proposer, signatures and log roots. State is checked by `executeBlock`. */
