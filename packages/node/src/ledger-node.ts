@@ -64,6 +64,7 @@ import { LevelStore } from './level-store.js';
 import { Mempool, rejectionStatus } from './mempool.js';
 import { identityFromSeed, P2PHost, peerIdFromEd25519PublicKey, type P2PLogger, type P2PPeerConfig } from './p2p/index.js';
 import { Forwarder } from './forwarder.js';
+import { YieldingReader } from './yielding-reader.js';
 import { ATTACHMENT_PROTOCOL, compactMessage, FORWARD_BATCH_MAX_BYTES, FORWARD_BATCH_MAX_TXS, FORWARD_MESSAGE_MAX_CHARS, FORWARD_PROTOCOL, RAFT_PROTOCOL, SYNC_MAX_BLOCKS_PER_REQUEST, SYNC_MAX_RESPONSE_BYTES, SYNC_PROTOCOL, type ForwardVerdict, type SyncBlock } from './protocols.js';
 import { LevelRaftStorage } from './raft-storage.js';
 import { SpeculativeState } from './speculative-state.js';
@@ -95,7 +96,7 @@ export interface LedgerNodeOptions {
   readonly listen: readonly string[];
   readonly peers: readonly P2PPeerConfig[];
   readonly blockCutting: BlockCuttingLimits;
-  readonly mempool: { readonly maxTxs: number; readonly maxBytes: number; readonly maxTxBytes: number };
+  readonly mempool: { readonly maxTxs: number; readonly maxBytes: number; readonly maxTxBytes: number; readonly maxQueueMs?: number };
   readonly tickMs: number;
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
@@ -235,7 +236,7 @@ export class LedgerNode {
       timeoutMs: FORWARD_TIMEOUT_MS,
     });
     this.mempool = new Mempool(
-      { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1 },
+      { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1, ...(options.mempool.maxQueueMs === undefined ? {} : { maxQueueMs: options.mempool.maxQueueMs }) },
       {
         prevalidate: (tx) => this.prevalidate(tx),
         isCommitted: async (txId) => (await this.store.getTxLocation(txId)) !== undefined,
@@ -576,7 +577,7 @@ export class LedgerNode {
       if (this.proposals.length > 0) this.requeueProposals();
       try {
         const verified = await verifyBlock(block, tip, { authorizeProposer: (header) => this.authorizeProposer(header, entry), verifier: this.verifier });
-        commit = await executeBlock(this.store, verified, tip, this.stateMachine);
+        commit = await executeBlock(new YieldingReader(this.store), verified, tip, this.stateMachine);
       } catch (error) {
         throw this.fatal(error, block.header.height);
       }
@@ -682,7 +683,7 @@ export class LedgerNode {
       if (txs.length === 0) return;
       const head = this.proposals.at(-1)?.commit.head ?? ((await this.store.head()) as StoreHead);
       const tip: ChainTip = chainTip(head, this.chainId);
-      const reader = new SpeculativeState(this.store, this.proposals.map((p) => p.commit));
+      const reader = new YieldingReader(new SpeculativeState(this.store, this.proposals.map((p) => p.commit)));
       const term = this.raw.status().term;
       const { block, commit } = await buildBlock(reader, this.stateMachine, { tip, txs, timestamp: Date.now(), term, proposerSeed: this.options.seed, proposerPublicKey: this.nodePublicKey });
       if (this.role !== 'leader' || this.raw.status().term !== term) {
@@ -823,7 +824,7 @@ export class LedgerNode {
     if (block.header.height !== head.height + 1) throw new NodeError('SYNC_OUT_OF_ORDER', `sync: expected block ${head.height + 1}, got ${block.header.height}`, { status: 503 });
     const tip = chainTip(head, this.chainId);
     const verified = await verifyBlock(block, tip, { authorizeProposer: (header) => this.authorizeProposer(header, undefined), verifier: this.verifier });
-    const commit = await executeBlock(this.store, verified, tip, this.stateMachine);
+    const commit = await executeBlock(new YieldingReader(this.store), verified, tip, this.stateMachine);
     await this.store.commitBlock(commit, [
       [APPLIED_KEY, encodeCanonical(Math.max(this.applied, entry.raftIndex))],
       [blockIndexKey(commit.height), encodeCanonical(entry.raftIndex)],
