@@ -18,7 +18,9 @@
 //     peers: [{ peerId: 12D3KooW…, addrs: [/ip4/10.0.0.2/tcp/7001] }]   default []
 //   api: { host: 127.0.0.1, port: 8080 }     loopback by default; port 0 picks a free port
 //   blockCutting: { maxTxs: 1024, maxBytes: 4194304, maxWaitMs: 5, maxInflightBlocks: 4 }
-//   mempool: { maxTxs: 50000, maxBytes: 134217728, maxTxBytes: 1048576 }
+//   mempool: { maxTxs: 50000, maxBytes: 134217728, maxTxBytes: 1048576, maxQueueMs: 2000 }
+//                                           maxQueueMs: refuse new transactions (503 MEMPOOL_FULL)
+//                                           while the oldest pending one has waited longer
 //   raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: 512 }
 //   log: { level: info, format: json }      level: fatal|error|warn|info|debug|trace|silent; format: json|pretty
 //   metrics: { public: true }               false: /metrics needs member credentials
@@ -34,6 +36,7 @@ import { BLOCK_MAX_BYTES, BLOCK_MAX_TXS, CHAIN_ID_MAX_CHARS, TX_MAX_BYTES_DEFAUL
 import { NodeError } from './errors.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { parseMultiaddr } from './p2p/multiaddr.js';
+import { MEMPOOL_MAX_QUEUE_MS_DEFAULT } from './mempool.js';
 
 /** A config file larger than this is not a node config. */
 export const CONFIG_FILE_MAX_BYTES = 1024 * 1024;
@@ -53,7 +56,7 @@ export interface NodeConfig {
   };
   readonly api: { readonly host: string; readonly port: number };
   readonly blockCutting: { readonly maxTxs: number; readonly maxBytes: number; readonly maxWaitMs: number; readonly maxInflightBlocks: number };
-  readonly mempool: { readonly maxTxs: number; readonly maxBytes: number; readonly maxTxBytes: number };
+  readonly mempool: { readonly maxTxs: number; readonly maxBytes: number; readonly maxTxBytes: number; readonly maxQueueMs: number };
   readonly raft: { readonly tickMs: number; readonly electionTicks: number; readonly heartbeatTicks: number; readonly retainEntries: number };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly metrics: { readonly public: boolean };
@@ -64,7 +67,7 @@ export const CONFIG_DEFAULTS = {
   p2p: { peers: [] as const },
   api: { host: '127.0.0.1', port: 8080 },
   blockCutting: { maxTxs: 1024, maxBytes: 4 * 1024 * 1024, maxWaitMs: 5, maxInflightBlocks: 4 },
-  mempool: { maxTxs: 50_000, maxBytes: 128 * 1024 * 1024, maxTxBytes: TX_MAX_BYTES_DEFAULT },
+  mempool: { maxTxs: 50_000, maxBytes: 128 * 1024 * 1024, maxTxBytes: TX_MAX_BYTES_DEFAULT, maxQueueMs: MEMPOOL_MAX_QUEUE_MS_DEFAULT },
   raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: 512 },
   log: { level: 'info' as LogLevel, format: 'json' as LogFormat },
   metrics: { public: true },
@@ -245,11 +248,12 @@ export function parseConfig(raw: unknown, baseDir: string, source = '<config>'):
     maxInflightBlocks: c.integer(cut.maxInflightBlocks, 'blockCutting.maxInflightBlocks', d.blockCutting.maxInflightBlocks, 1, 64),
   };
 
-  const mem = c.mapping(top.mempool, 'mempool', ['maxTxs', 'maxBytes', 'maxTxBytes']) ?? {};
+  const mem = c.mapping(top.mempool, 'mempool', ['maxTxs', 'maxBytes', 'maxTxBytes', 'maxQueueMs']) ?? {};
   const mempool = {
     maxTxs: c.integer(mem.maxTxs, 'mempool.maxTxs', d.mempool.maxTxs, 1, 10_000_000),
     maxBytes: c.integer(mem.maxBytes, 'mempool.maxBytes', d.mempool.maxBytes, 1024, 8 * 1024 * 1024 * 1024),
     maxTxBytes: c.integer(mem.maxTxBytes, 'mempool.maxTxBytes', d.mempool.maxTxBytes, 256, TX_MAX_BYTES_DEFAULT),
+    maxQueueMs: c.integer(mem.maxQueueMs, 'mempool.maxQueueMs', d.mempool.maxQueueMs, 50, 600_000),
   };
   if (mempool.maxTxBytes > mempool.maxBytes) c.issue('mempool.maxTxBytes', `${mempool.maxTxBytes} must not exceed mempool.maxBytes (${mempool.maxBytes})`);
   if (blockCutting.maxTxs > mempool.maxTxs) c.issue('blockCutting.maxTxs', `${blockCutting.maxTxs} must not exceed mempool.maxTxs (${mempool.maxTxs})`);

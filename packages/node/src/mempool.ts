@@ -22,18 +22,29 @@ export interface MempoolLimits {
   readonly maxTxBytes: number;
   /** What a full pool tells clients to wait, in seconds. */
   readonly retryAfterSeconds: number;
+  /**
+   * The longest the oldest pending transaction may wait before new ones are refused: the ledger
+   * is committing slower than transactions arrive, and a longer queue only adds latency (and,
+   * past the clients' deadlines, work nobody waits for). Default MEMPOOL_MAX_QUEUE_MS_DEFAULT.
+   */
+  readonly maxQueueMs?: number;
 }
+
+export const MEMPOOL_MAX_QUEUE_MS_DEFAULT = 2_000;
 
 export interface MempoolDependencies {
   /** The committed state's verdict on one transaction (the state machine applied to it alone). */
   prevalidate(tx: DecodedTx): Promise<TxResult>;
   /** Whether the ledger already holds this id. */
   isCommitted(txId: Uint8Array): Promise<boolean>;
+  /** Milliseconds, for the age of pending transactions (default Date.now). */
+  now?(): number;
 }
 
 interface Entry {
   readonly tx: DecodedTx;
   readonly signerNonce: string;
+  readonly admittedAtMs: number;
 }
 
 const CONFLICT_CODES = new Set(['TX_DUPLICATE', 'NONCE_REPLAY']);
@@ -95,12 +106,34 @@ export class Mempool {
     });
   }
 
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /** How long the oldest transaction not yet in a block has waited (0 when none). */
+  oldestPendingMs(now: number = this.now()): number {
+    const oldest = this.pending.values().next();
+    return oldest.done === true ? 0 : now - oldest.value.admittedAtMs;
+  }
+
+  private behind(): NodeError | undefined {
+    const waited = this.oldestPendingMs();
+    const limit = this.limits.maxQueueMs ?? MEMPOOL_MAX_QUEUE_MS_DEFAULT;
+    if (waited <= limit) return undefined;
+    return new NodeError('MEMPOOL_FULL', `the ledger is behind: the oldest pending transaction has waited ${waited} ms (limit ${limit} ms); retry later`, {
+      status: 503,
+      retryAfterSeconds: this.limits.retryAfterSeconds,
+    });
+  }
+
   /** Admits signed transaction bytes, or throws a NodeError saying why not. */
   async admit(bytes: Uint8Array): Promise<DecodedTx> {
     if (bytes.length > this.limits.maxTxBytes) {
       throw new NodeError('TX_TOO_LARGE', `transaction: ${bytes.length} bytes exceeds the limit of ${this.limits.maxTxBytes}`, { status: 413 });
     }
     if (this.full(bytes.length)) throw this.busy();
+    const behind = this.behind();
+    if (behind !== undefined) throw behind;
     let tx: DecodedTx;
     try {
       tx = decodeTx(bytes, { maxBytes: this.limits.maxTxBytes });
@@ -131,7 +164,7 @@ export class Mempool {
     if (this.has(tx.idHex)) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already pending`, { status: 409 });
     if (this.signerNonces.has(signerNonce)) throw new NodeError('NONCE_REPLAY', `transaction ${tx.idHex}: nonce ${tx.tx.nonce} of this signer is already pending`, { status: 409 });
     if (this.full(bytes.length)) throw this.busy();
-    this.pending.set(tx.idHex, { tx, signerNonce });
+    this.pending.set(tx.idHex, { tx, signerNonce, admittedAtMs: this.now() });
     this.signerNonces.add(signerNonce);
     this.heldBytes += bytes.length;
     return tx;

@@ -64,6 +64,26 @@ describe('Mempool admission', () => {
     await expect(byBytes.admit(tx(seedA, 2, 1000).bytes)).rejects.toMatchObject({ code: 'MEMPOOL_FULL' });
   });
 
+  it('refuses new transactions while the oldest pending one has waited past maxQueueMs, and admits again once it is in a block', async () => {
+    let now = 1_000;
+    const mempool = new Mempool({ ...limits, maxQueueMs: 500 }, { prevalidate: async () => ({ ok: true }), isCommitted: async () => false, now: () => now });
+    const first = await mempool.admit(tx(seedA, 1).bytes);
+    now += 400;
+    await mempool.admit(tx(seedA, 2).bytes);
+    expect(mempool.oldestPendingMs()).toBe(400);
+    now += 101;
+    await expect(mempool.admit(tx(seedA, 3).bytes)).rejects.toMatchObject({ code: 'MEMPOOL_FULL', status: 503, retryAfterSeconds: 2, message: expect.stringContaining('501 ms') });
+    expect(mempool.size).toBe(2);
+    // In a block (in flight), the first no longer counts as waiting; the second has waited 101 ms.
+    expect(mempool.take(1, 1 << 20).map((t) => t.idHex)).toEqual([first.idHex]);
+    expect(mempool.oldestPendingMs()).toBe(101);
+    await expect(mempool.admit(tx(seedA, 3).bytes)).resolves.toBeDefined();
+    // A proposal given up puts its transactions back in front, with their age.
+    mempool.requeue([first.idHex]);
+    expect(mempool.oldestPendingMs()).toBe(501);
+    await expect(mempool.admit(tx(seedA, 4).bytes)).rejects.toMatchObject({ code: 'MEMPOOL_FULL' });
+  });
+
   it('lets exactly one of two concurrent admissions of the same transaction in', async () => {
     const mempool = pool();
     const t = tx(seedA, 1);
