@@ -165,6 +165,12 @@ export class Network {
 
   async stop(node) {
     await stopChild(node.process);
+    // TL_BENCH_LOGS=<dir> keeps the last 100 kB of every node's output (a halted node says why).
+    const keep = process.env.TL_BENCH_LOGS;
+    if (keep !== undefined && node.process !== undefined) {
+      mkdirSync(keep, { recursive: true });
+      writeFileSync(join(keep, `${node.name}-${Date.now()}.log`), node.process.log);
+    }
   }
 
   async stopAll() {
