@@ -313,7 +313,20 @@ export class LedgerNode {
     await this.p2p.registerOneWay(CHECKPOINT_PROTOCOL, (from, message) => this.cosigner.onMessage(from, message));
     await this.p2p.registerRequest(ATTACHMENT_PROTOCOL, async (_from, request) => ({ bytes: (await this.attachments.get(request.hash)) ?? null }));
     await this.p2p.start();
-    this.tickTimer = setInterval(() => this.enqueue(() => this.raw.tick()), this.options.tickMs);
+    // A tick that runs half an election timeout late means this process held its event loop (or
+    // was not scheduled) that long: said in the log, since a leader stalled past the election
+    // timeout is voted out, and that is otherwise only visible as an election.
+    const stallWarnMs = (this.options.tickMs * this.options.electionTicks) / 2;
+    let lastTickAt = performance.now();
+    this.tickTimer = setInterval(() => {
+      const now = performance.now();
+      const gapMs = now - lastTickAt;
+      lastTickAt = now;
+      if (gapMs - this.options.tickMs >= stallWarnMs) {
+        this.options.logger.warn({ gapMs: Math.round(gapMs), role: this.role, mempool: this.mempool.size }, 'event loop stalled: Raft ticks ran late');
+      }
+      this.enqueue(() => this.raw.tick());
+    }, this.options.tickMs);
     this.drive();
   }
 
