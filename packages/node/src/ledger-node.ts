@@ -581,11 +581,14 @@ export class LedgerNode {
     }
     const tip = chainTip(head, this.chainId);
     let commit: BlockCommit;
-    const own = this.proposals[0];
-    if (own !== undefined && own.block.hashHex === block.hashHex) {
-      // Our own block, built on exactly this tip by the same code verifiers run.
+    const first = this.proposals[0];
+    const own = first !== undefined && first.block.hashHex === block.hashHex ? first : undefined;
+    if (own !== undefined) {
+      // Our own block, built on exactly this tip by the same code verifiers run. It stays among
+      // the proposals until it is in the store: a block built meanwhile on the later proposals
+      // reads its writes from them (taken out earlier, they would be in neither place, and that
+      // block's state root would be computed on a state that never existed).
       commit = own.commit;
-      this.proposals.shift();
     } else {
       if (this.proposals.length > 0) this.requeueProposals();
       try {
@@ -599,6 +602,7 @@ export class LedgerNode {
       [APPLIED_KEY, encodeCanonical(entry.index)],
       [blockIndexKey(commit.height), encodeCanonical(entry.index)],
     ]);
+    if (own !== undefined && this.proposals[0] === own) this.proposals.shift();
     this.applied = entry.index;
     this.afterBlock(block, commit, performance.now() - started);
   }
