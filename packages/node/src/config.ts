@@ -20,7 +20,9 @@
 //   blockCutting: { maxTxs: 1024, maxBytes: 4194304, maxWaitMs: 5, maxInflightBlocks: 4 }
 //   mempool: { maxTxs: 50000, maxBytes: 134217728, maxTxBytes: 1048576, maxQueueMs: 2000 }
 //                                           maxQueueMs: refuse new transactions (503 MEMPOOL_FULL)
-//                                           while the oldest pending one has waited longer
+//                                           while the oldest pending one has waited longer; a
+//                                           follower holds one at most this long for the leader
+//                                           (then 503 LEADER_BUSY)
 //   raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: 512 }
 //   log: { level: info, format: json }      level: fatal|error|warn|info|debug|trace|silent; format: json|pretty
 //   metrics: { public: true }               false: /metrics needs member credentials

@@ -7,7 +7,7 @@
 // Each transaction keeps its own verdict: the leader answers per transaction (its id, or the code
 // and message of its refusal). A batch that fails on the way (the leader died, stalled or was
 // replaced) fails each of its transactions with LEADER_UNREACHABLE or LEADER_BUSY, which clients
-// retry; a transaction that waited in the queue past the deadline fails with LEADER_BUSY.
+// retry; a transaction that waited in the queue longer than maxQueueMs fails with LEADER_BUSY.
 
 import { NodeError, errorCode } from './errors.js';
 import { rejectionStatus } from './mempool.js';
@@ -20,8 +20,14 @@ export interface ForwarderLimits {
   readonly maxBatchBytes: number;
   /** Batches on their way to one leader at once. */
   readonly maxInFlight: number;
-  /** One batch's deadline, and the longest a transaction waits in the queue before it. */
+  /** One batch's deadline. */
   readonly timeoutMs: number;
+  /**
+   * The longest a transaction waits here for a batch: the leader is admitting slower than
+   * transactions arrive, and, like the leader's own mempool (mempool.maxQueueMs), the follower
+   * answers LEADER_BUSY rather than let the queue grow.
+   */
+  readonly maxQueueMs: number;
 }
 
 export type SendBatch = (leader: string, request: ForwardRequest, timeoutMs: number) => Promise<ForwardResponse>;
@@ -71,7 +77,7 @@ export class Forwarder {
     private readonly limits: ForwarderLimits,
     private readonly now: () => number = Date.now,
   ) {
-    if (!(limits.maxBatchTxs >= 1 && limits.maxBatchBytes >= 1 && limits.maxInFlight >= 1 && limits.timeoutMs >= 1)) {
+    if (!(limits.maxBatchTxs >= 1 && limits.maxBatchBytes >= 1 && limits.maxInFlight >= 1 && limits.timeoutMs >= 1 && limits.maxQueueMs >= 1)) {
       throw new NodeError('CONFIG_INVALID', 'forwarder limits must be positive', { status: 500 });
     }
   }
@@ -128,7 +134,7 @@ export class Forwarder {
     const now = this.now();
     while (queue.length > 0 && batch.length < this.limits.maxBatchTxs) {
       const next = queue[0] as Waiting;
-      if (now - next.queuedAtMs > this.limits.timeoutMs) {
+      if (now - next.queuedAtMs > this.limits.maxQueueMs) {
         queue.shift();
         next.reject(batchError(leader, new NodeError('PEER_BUSY', `waited ${now - next.queuedAtMs} ms for a batch`), this.limits.timeoutMs));
         continue;

@@ -5,8 +5,10 @@
 //            are queued and fed to RawNode only between Readys (the core refuses input while one
 //            is out);
 //   a Ready  leader appends go out at once; everything else waits until the Raft log and hard
-//            state are durable (LevelRaftStorage.persist, synced); then committed entries are
-//            applied in order, then advance().
+//            state are durable (LevelRaftStorage.persist, synced); then committed entries join
+//            the apply queue and advance() follows at once: blocks are applied in order beside
+//            the Raft loop (which waits only when 64 entries are queued), so acknowledgements and
+//            heartbeats never wait for a block to be applied.
 //   a block  is verified (header, proposer, every signature on worker threads, roots) and
 //            applied in one atomic LevelDB batch with the applied Raft index. A block that fails
 //            verification halts applying (loudly, with its code); a block that no longer links
@@ -61,7 +63,7 @@ import { AttachmentStore } from './attachment-store.js';
 import { CHECKPOINT_PROTOCOL, Cosigner } from './cosigner.js';
 import { errorCode, NodeError } from './errors.js';
 import { LevelStore } from './level-store.js';
-import { Mempool, rejectionStatus } from './mempool.js';
+import { MEMPOOL_MAX_QUEUE_MS_DEFAULT, Mempool } from './mempool.js';
 import { identityFromSeed, P2PHost, peerIdFromEd25519PublicKey, type P2PLogger, type P2PPeerConfig } from './p2p/index.js';
 import { Forwarder } from './forwarder.js';
 import { YieldingReader } from './yielding-reader.js';
@@ -151,6 +153,8 @@ const ORPHAN_FORWARD_CONCURRENCY = 16;
 const SYNC_REQUEST_TIMEOUT_MS = 30_000;
 /** Terms whose leader this node remembers, to check block proposers. */
 const LEADER_TERMS_KEPT = 1024;
+/** Committed entries waiting to be applied before the Raft loop waits for them. */
+const APPLY_QUEUE_MAX_ENTRIES = 64;
 /** Clients waiting for commitment, at most. */
 const MAX_WAITERS = 100_000;
 
@@ -202,6 +206,9 @@ export class LedgerNode {
   private oldestPendingAtMs: number | undefined;
   /** Serializes every change to the store: committed entries and blocks fetched by sync. */
   private applyChain: Promise<unknown> = Promise.resolve();
+  /** Committed entries handed over by Readies, applied in order by `runApplies`. */
+  private readonly applyQueue: Entry[] = [];
+  private applyRunning: Promise<void> | undefined;
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.applyChain.then(work, work);
@@ -234,6 +241,7 @@ export class LedgerNode {
       maxBatchBytes: FORWARD_BATCH_MAX_BYTES,
       maxInFlight: FORWARD_MAX_IN_FLIGHT,
       timeoutMs: FORWARD_TIMEOUT_MS,
+      maxQueueMs: options.mempool.maxQueueMs ?? MEMPOOL_MAX_QUEUE_MS_DEFAULT,
     });
     this.mempool = new Mempool(
       { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1, ...(options.mempool.maxQueueMs === undefined ? {} : { maxQueueMs: options.mempool.maxQueueMs }) },
@@ -395,6 +403,9 @@ export class LedgerNode {
         }
       }
       if (!this.raw.hasReady()) return;
+      // Committed entries are applied beside the Raft loop; when they pile up (a slow disk or a
+      // burst of large blocks), the loop waits for them, so memory stays bounded.
+      while (this.applyQueue.length >= APPLY_QUEUE_MAX_ENTRIES && this.applyRunning !== undefined) await this.applyRunning;
       await this.handleReady(this.raw.ready());
       this.raw.advance();
       await this.afterAdvance();
@@ -421,8 +432,18 @@ export class LedgerNode {
       await this.raftStorage.persist({ ...(ready.snapshot === undefined ? {} : { snapshot: ready.snapshot }), entries: ready.entries, ...(ready.hardState === undefined ? {} : { hardState: ready.hardState }) });
     }
     this.send(late);
-    if (ready.snapshot !== undefined) this.applied = Math.max(this.applied, ready.snapshot.index);
-    for (const entry of ready.committedEntries) await this.applyEntry(entry);
+    if (ready.snapshot !== undefined) {
+      // Entries below the snapshot still queued are applied first; the rest comes by block sync.
+      while (this.applyRunning !== undefined) await this.applyRunning;
+      this.applied = Math.max(this.applied, ready.snapshot.index);
+    }
+    // Applying a block (verification, the state machine, a synced write) takes far longer than a
+    // Raft round: done inside the loop, it held back this node's acknowledgements and heartbeat
+    // answers, and under load a leader lost its quorum (CheckQuorum) and stepped down. Raft only
+    // needs the entries persisted before advancing, as in etcd, whose server applies beside the
+    // Raft loop too; conf changes take effect in advance() and need no block.
+    this.applyQueue.push(...ready.committedEntries);
+    this.kickApplies();
     if (ready.snapshotRequest !== undefined) this.startSync(ready.snapshotRequest.from, ready.snapshotRequest.snapshot);
   }
 
@@ -553,6 +574,26 @@ export class LedgerNode {
   }
 
   // ---- Applying committed entries --------------------------------------------------------
+
+  private kickApplies(): void {
+    if (this.applyRunning !== undefined || this.applyQueue.length === 0) return;
+    this.applyRunning = this.runApplies().finally(() => {
+      this.applyRunning = undefined;
+      if (!this.stopped && this.haltReason === undefined) this.kickApplies();
+    });
+  }
+
+  private async runApplies(): Promise<void> {
+    try {
+      while (this.applyQueue.length > 0 && !this.stopped && this.haltReason === undefined) {
+        await this.applyEntry(this.applyQueue.shift() as Entry);
+        // A proposal slot may be free, or this leader's first block of the term applied.
+        this.maybeCut();
+      }
+    } catch (error) {
+      this.halt(error);
+    }
+  }
 
   private applyEntry(entry: Entry): Promise<void> {
     return this.exclusive(() => this.applyEntryNow(entry));
@@ -1009,6 +1050,8 @@ export class LedgerNode {
     this.forwarder.close();
     // Let an in-progress Ready finish so nothing is half-written (LevelDB batches are atomic anyway).
     for (let i = 0; i < 200 && this.driving; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The block being applied finishes (the queue stops after it); the rest is in the Raft log.
+    for (let i = 0; i < 500 && this.applyRunning !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.p2p.stop().catch(() => undefined);
     await this.verifier.close().catch(() => undefined);
     await this.store.close();

@@ -3,7 +3,7 @@ import { NodeError } from '../src/errors.js';
 import { Forwarder, type ForwarderLimits, type SendBatch } from '../src/forwarder.js';
 import { FORWARD_PROTOCOL, type ForwardRequest, type ForwardResponse } from '../src/protocols.js';
 
-const LIMITS: ForwarderLimits = { maxBatchTxs: 3, maxBatchBytes: 100, maxInFlight: 1, timeoutMs: 1000 };
+const LIMITS: ForwarderLimits = { maxBatchTxs: 3, maxBatchBytes: 100, maxInFlight: 1, timeoutMs: 5000, maxQueueMs: 1000 };
 const tx = (n: number, size = 10): Uint8Array => new Uint8Array(size).fill(n);
 const idOf = (bytes: Uint8Array): string => (bytes[0] as number).toString(16).padStart(64, '0');
 
@@ -80,7 +80,7 @@ describe('Forwarder', () => {
     ]);
   });
 
-  it('fails what waited in the queue past the deadline, without sending it', async () => {
+  it('fails what waited in the queue past maxQueueMs, without sending it', async () => {
     let now = 0;
     const { send, batches } = leader();
     const forwarder = new Forwarder(send, LIMITS, () => now);
