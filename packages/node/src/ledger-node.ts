@@ -853,16 +853,22 @@ export class LedgerNode {
   }
 
   private async syncTo(from: string, snapshot: SnapshotMeta): Promise<void> {
+    const fetch = (fromHeight: number) => ({ fromHeight, answer: this.p2p.request(from, SYNC_PROTOCOL, { fromHeight, maxBlocks: SYNC_MAX_BLOCKS_PER_REQUEST }, { timeoutMs: SYNC_REQUEST_TIMEOUT_MS }) });
+    let next = fetch(((await this.store.head()) as StoreHead).height + 1);
     for (;;) {
-      const head = (await this.store.head()) as StoreHead;
-      const answer = await this.p2p.request(from, SYNC_PROTOCOL, { fromHeight: head.height + 1, maxBlocks: SYNC_MAX_BLOCKS_PER_REQUEST }, { timeoutMs: SYNC_REQUEST_TIMEOUT_MS });
+      const answer = await next.answer;
+      // A peer serves consecutive blocks from the height asked: the next batch is on its way
+      // while this one is verified and applied (each block is checked to follow the head).
+      const prefetched = answer.blocks.length === 0 ? undefined : fetch(next.fromHeight + answer.blocks.length);
+      prefetched?.answer.catch(() => undefined); // a failure is seen when it is awaited
       for (const entry of answer.blocks) await this.applySyncedBlock(entry);
       const now = (await this.store.head()) as StoreHead;
       if (now.height >= answer.headHeight && answer.appliedIndex >= snapshot.index) {
         await this.recordApplied(Math.max(this.applied, snapshot.index));
         return;
       }
-      if (answer.blocks.length === 0) throw new NodeError('SYNC_STALLED', `peer ${from} has no block above ${now.height} but has not applied index ${snapshot.index}`, { status: 503 });
+      if (prefetched === undefined) throw new NodeError('SYNC_STALLED', `peer ${from} has no block above ${now.height} but has not applied index ${snapshot.index}`, { status: 503 });
+      next = prefetched.fromHeight === now.height + 1 ? prefetched : fetch(now.height + 1);
     }
   }
 
