@@ -718,7 +718,10 @@ export class LedgerNode {
     const waitedMs = now - this.oldestPendingAtMs;
     if (pending >= limits.maxTxs || this.mempool.bytes >= limits.maxBytes || waitedMs >= limits.maxWaitMs) {
       this.oldestPendingAtMs = undefined;
-      void this.cut().catch((error: unknown) => this.options.logger.error({ err: error }, 'block cutting failed'));
+      void this.cut().catch((error: unknown) => {
+        // A cut under way when the node stops finds the store closed: nothing to report.
+        if (!this.stopped) this.options.logger.error({ err: error }, 'block cutting failed');
+      });
       return;
     }
     if (this.cutTimer === undefined) {
