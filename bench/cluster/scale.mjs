@@ -45,8 +45,8 @@ async function fill(network, runner, pool, count, clients, say) {
     const chunk = Math.min(FILL_CHUNK_TXS, count - sent);
     const perLane = Math.ceil(chunk / signers.length);
     const signed = await pool.sign(signers.map((signer) => ({ signer, count: perLane })));
-    // The fill goes to the leader: followers forward at most 64 requests at a time each (libp2p's
-    // stream limit per protocol), and refuse more with INTERNAL; the fill is not what is measured.
+    // The fill goes to the leader, the shortest path (a follower forwards each document to it);
+    // the fill is not what is measured.
     const leaderIndex = network.nodes.indexOf(await network.waitForLeader());
     const lanes = signers.map((signer, j) => ({ node: leaderIndex, items: signed[j], refill: () => [] }));
     // Each lane sends all of its items (no clock): a closed loop bounded by the items.
