@@ -153,8 +153,9 @@ const ORPHAN_FORWARD_CONCURRENCY = 16;
 const SYNC_REQUEST_TIMEOUT_MS = 30_000;
 /** Terms whose leader this node remembers, to check block proposers. */
 const LEADER_TERMS_KEPT = 1024;
-/** Committed entries waiting to be applied before the Raft loop waits for them. */
+/** Committed entries (and their bytes) waiting to be applied before the Raft loop waits for them. */
 const APPLY_QUEUE_MAX_ENTRIES = 64;
+const APPLY_QUEUE_MAX_BYTES = 64 * 1024 * 1024;
 /** Clients waiting for commitment, at most. */
 const MAX_WAITERS = 100_000;
 
@@ -193,6 +194,8 @@ export class LedgerNode {
   private readonly orphans = new Map<string, { readonly bytes: Uint8Array; readonly sinceMs: number }>();
   private orphanTimer: NodeJS.Timeout | undefined;
   private rehoming = false;
+  /** The commit index a hand-over round waits to have applied (fixed once a leader is known). */
+  private rehomeBarrier: number | undefined;
   private readonly waiters = new Map<string, Waiter[]>();
   private syncing = false;
   /** Blocks this node applied from block sync rather than from its Raft log. */
@@ -208,7 +211,10 @@ export class LedgerNode {
   private applyChain: Promise<unknown> = Promise.resolve();
   /** Committed entries handed over by Readies, applied in order by `runApplies`. */
   private readonly applyQueue: Entry[] = [];
+  private applyQueueBytes = 0;
   private applyRunning: Promise<void> | undefined;
+  /** Called once after the next entry is applied (or applying stops). */
+  private onApplied: Array<() => void> = [];
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.applyChain.then(work, work);
@@ -242,6 +248,7 @@ export class LedgerNode {
       maxInFlight: FORWARD_MAX_IN_FLIGHT,
       timeoutMs: FORWARD_TIMEOUT_MS,
       maxQueueMs: options.mempool.maxQueueMs ?? MEMPOOL_MAX_QUEUE_MS_DEFAULT,
+      maxQueuedTxs: options.mempool.maxTxs,
     });
     this.mempool = new Mempool(
       { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1, ...(options.mempool.maxQueueMs === undefined ? {} : { maxQueueMs: options.mempool.maxQueueMs }) },
@@ -402,14 +409,19 @@ export class LedgerNode {
           this.options.logger.debug({ err: error }, 'raft input refused');
         }
       }
-      if (!this.raw.hasReady()) return;
+      // A halted node takes no further part in Raft: it neither acknowledges nor votes.
+      if (this.stopped || this.haltReason !== undefined || !this.raw.hasReady()) return;
       // Committed entries are applied beside the Raft loop; when they pile up (a slow disk or a
-      // burst of large blocks), the loop waits for them, so memory stays bounded.
-      while (this.applyQueue.length >= APPLY_QUEUE_MAX_ENTRIES && this.applyRunning !== undefined) await this.applyRunning;
+      // burst of large blocks), the loop waits until one more is applied, so memory stays bounded
+      // and the loop answers again as soon as there is room.
+      while (!this.stopped && this.haltReason === undefined && this.applyRunning !== undefined && (this.applyQueue.length >= APPLY_QUEUE_MAX_ENTRIES || this.applyQueueBytes >= APPLY_QUEUE_MAX_BYTES)) {
+        await new Promise<void>((resolve) => this.onApplied.push(resolve));
+      }
+      if (this.stopped || this.haltReason !== undefined) return;
       await this.handleReady(this.raw.ready());
       this.raw.advance();
       await this.afterAdvance();
-      if (this.stopped) return;
+      if (this.stopped || this.haltReason !== undefined) return;
     }
   }
 
@@ -442,7 +454,10 @@ export class LedgerNode {
     // answers, and under load a leader lost its quorum (CheckQuorum) and stepped down. Raft only
     // needs the entries persisted before advancing, as in etcd, whose server applies beside the
     // Raft loop too; conf changes take effect in advance() and need no block.
-    this.applyQueue.push(...ready.committedEntries);
+    for (const entry of this.haltReason === undefined ? ready.committedEntries : []) {
+      this.applyQueue.push(entry);
+      this.applyQueueBytes += entry.data.length;
+    }
     this.kickApplies();
     if (ready.snapshotRequest !== undefined) this.startSync(ready.snapshotRequest.from, ready.snapshotRequest.snapshot);
   }
@@ -502,6 +517,7 @@ export class LedgerNode {
       const now = Date.now();
       for (const tx of this.mempool.clear()) this.orphans.set(tx.idHex, { bytes: tx.bytes, sinceMs: now });
       this.leaderStartIndex = Number.POSITIVE_INFINITY;
+      this.rehomeBarrier = undefined;
       if (this.orphans.size > 0) this.scheduleRehome();
     }
   }
@@ -538,9 +554,12 @@ export class LedgerNode {
       }
       if (expired > 0) this.options.logger.warn({ count: expired }, 'pending transactions not handed to a leader within the deadline: their clients must resubmit');
       const leader = this.leader;
-      // Wait for a leader, and for this node to have applied what is committed, so what the old
-      // term's blocks already carried is found in the ledger rather than sent again.
-      if (leader === null || this.applied < this.raw.status().commit) return;
+      // Wait for a leader, and for this node to have applied what was committed when it became
+      // known, so what the old term's blocks carried is found in the ledger rather than sent
+      // again. (A fixed mark: under load the commit index moves ahead of `applied` all the time.)
+      if (leader === null) return;
+      this.rehomeBarrier ??= this.raw.status().commit;
+      if (this.applied < this.rehomeBarrier) return;
       const batch = [...this.orphans].slice(0, ORPHAN_FORWARD_CONCURRENCY * 8);
       let next = 0;
       const worker = async (): Promise<void> => {
@@ -586,13 +605,24 @@ export class LedgerNode {
   private async runApplies(): Promise<void> {
     try {
       while (this.applyQueue.length > 0 && !this.stopped && this.haltReason === undefined) {
-        await this.applyEntry(this.applyQueue.shift() as Entry);
+        const entry = this.applyQueue.shift() as Entry;
+        this.applyQueueBytes -= entry.data.length;
+        await this.applyEntry(entry);
+        this.signalApplied();
         // A proposal slot may be free, or this leader's first block of the term applied.
         this.maybeCut();
       }
     } catch (error) {
       this.halt(error);
+    } finally {
+      this.signalApplied();
     }
+  }
+
+  private signalApplied(): void {
+    const waiting = this.onApplied;
+    this.onApplied = [];
+    for (const resolve of waiting) resolve();
   }
 
   private applyEntry(entry: Entry): Promise<void> {
@@ -694,6 +724,9 @@ export class LedgerNode {
     if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
     for (const [, waiting] of this.waiters) for (const waiter of waiting) waiter.reject(new NodeError('NODE_HALTED', this.haltReason.message, { status: 503 }));
     this.waiters.clear();
+    this.applyQueue.length = 0;
+    this.applyQueueBytes = 0;
+    this.signalApplied();
   }
 
   /** Why this node stopped applying, if it did. */

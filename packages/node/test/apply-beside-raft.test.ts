@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toHex, type BlockCommit } from '@tradeledger/ledger';
+import { LedgerError, toHex, type BlockCommit } from '@tradeledger/ledger';
 import type { LedgerNode } from '../src/ledger-node.js';
 import { attachmentTxs } from '../../../test/support/load.js';
 import { startInProcessNetwork, waitFor } from './support/example-network.js';
@@ -48,5 +48,34 @@ describe('applying blocks beside the Raft loop', () => {
     }, 20_000);
     expect(leader.isLeader).toBe(true);
     expect(nodes.map((n) => n.status().term)).toEqual(nodes.map(() => term));
+  });
+
+  it('takes a node that halts out of Raft: it appends and acknowledges nothing more', async () => {
+    const leader = await waitFor('a leader', () => nodes.find((n) => n.isLeader));
+    const [victim, other] = nodes.filter((n) => n !== leader) as [LedgerNode, LedgerNode];
+    const store = victim.store as unknown as { commitBlock: (commit: BlockCommit, ...rest: unknown[]) => Promise<void> };
+    store.commitBlock = async () => {
+      throw new LedgerError('STORE_WRITE_FAILED', 'the disk is gone (test)');
+    };
+    // A slow Raft log write, so messages keep arriving while the loop is busy when the node halts.
+    const raftStorage = (victim as unknown as { raftStorage: { persist: (...args: unknown[]) => Promise<void> } }).raftStorage;
+    const persist = raftStorage.persist.bind(raftStorage);
+    raftStorage.persist = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return persist(...args);
+    };
+    const chainId = 'tradeledger-apply-beside';
+    const first = attachmentTxs(chainId, 'retailer', 3, 100, 'halt');
+    for (const tx of first) await leader.submit(tx.bytes);
+    await waitFor('the node halts', () => (victim.halted !== undefined ? true : undefined), 10_000);
+    expect(victim.halted?.code).toBe('STORE_WRITE_FAILED');
+    const lastIndex = victim.status().raftLastIndex;
+    // The other two keep ordering; the halted node's Raft log does not move.
+    const more = attachmentTxs(chainId, 'retailer', 6, 200, 'after-halt');
+    for (const tx of more) await leader.submit(tx.bytes);
+    await Promise.all(more.map((tx) => other.waitForCommit(tx.idHex, 10_000)));
+    expect(leader.status().raftLastIndex).toBeGreaterThan(lastIndex);
+    expect(victim.status().raftLastIndex).toBe(lastIndex);
+    expect(victim.status().appliedIndex).toBeLessThan(lastIndex);
   });
 });
