@@ -259,6 +259,8 @@ export function parseConfig(raw: unknown, baseDir: string, source = '<config>'):
   };
   if (mempool.maxTxBytes > mempool.maxBytes) c.issue('mempool.maxTxBytes', `${mempool.maxTxBytes} must not exceed mempool.maxBytes (${mempool.maxBytes})`);
   if (blockCutting.maxTxs > mempool.maxTxs) c.issue('blockCutting.maxTxs', `${blockCutting.maxTxs} must not exceed mempool.maxTxs (${mempool.maxTxs})`);
+  // A transaction larger than a block would stay first in the mempool and hold every other back.
+  if (mempool.maxTxBytes > blockCutting.maxBytes) c.issue('mempool.maxTxBytes', `${mempool.maxTxBytes} must not exceed blockCutting.maxBytes (${blockCutting.maxBytes}): a larger transaction fits in no block`);
 
   const raftRaw = c.mapping(top.raft, 'raft', ['tickMs', 'electionTicks', 'heartbeatTicks', 'retainEntries']) ?? {};
   const raft = {

@@ -9,9 +9,10 @@
 // replaced) fails each of its transactions with LEADER_UNREACHABLE or LEADER_BUSY, which clients
 // retry; a transaction that waited in the queue longer than maxQueueMs fails with LEADER_BUSY.
 
+import { hash } from 'node:crypto';
 import { NodeError, errorCode } from './errors.js';
 import { rejectionStatus } from './mempool.js';
-import type { ForwardRequest, ForwardResponse, ForwardVerdict } from './protocols.js';
+import { FORWARD_ANSWER_MALFORMED, type ForwardRequest, type ForwardResponse, type ForwardVerdict } from './protocols.js';
 
 export interface ForwarderLimits {
   /** Transactions in one batch. */
@@ -28,6 +29,8 @@ export interface ForwarderLimits {
    * answers LEADER_BUSY rather than let the queue grow.
    */
   readonly maxQueueMs: number;
+  /** Transactions waiting for a batch, over all leaders; beyond it, LEADER_BUSY at once. */
+  readonly maxQueuedTxs: number;
 }
 
 export type SendBatch = (leader: string, request: ForwardRequest, timeoutMs: number) => Promise<ForwardResponse>;
@@ -46,6 +49,7 @@ const RETRY_CODES = new Set(['MEMPOOL_FULL', 'NOT_LEADER', 'NO_LEADER', 'NODE_HA
 export function verdictError(code: string, message: string): NodeError {
   if (RETRY_CODES.has(code)) return new NodeError(code, message, { status: 503, retryAfterSeconds: 1 });
   if (code === 'INTERNAL') return new NodeError(code, message, { status: 500 });
+  if (code === FORWARD_ANSWER_MALFORMED) return new NodeError(code, message, { status: 502 });
   return new NodeError(code, message, { status: rejectionStatus(code) });
 }
 
@@ -71,27 +75,30 @@ export class Forwarder {
   private readonly queues = new Map<string, Waiting[]>();
   private readonly active = new Map<string, number>();
   private closed = false;
+  private queuedCount = 0;
 
   constructor(
     private readonly send: SendBatch,
     private readonly limits: ForwarderLimits,
     private readonly now: () => number = Date.now,
   ) {
-    if (!(limits.maxBatchTxs >= 1 && limits.maxBatchBytes >= 1 && limits.maxInFlight >= 1 && limits.timeoutMs >= 1 && limits.maxQueueMs >= 1)) {
+    if (!(limits.maxBatchTxs >= 1 && limits.maxBatchBytes >= 1 && limits.maxInFlight >= 1 && limits.timeoutMs >= 1 && limits.maxQueueMs >= 1 && limits.maxQueuedTxs >= 1)) {
       throw new NodeError('CONFIG_INVALID', 'forwarder limits must be positive', { status: 500 });
     }
   }
 
   /** Transactions waiting for a batch, over all leaders. */
   get queued(): number {
-    let count = 0;
-    for (const queue of this.queues.values()) count += queue.length;
-    return count;
+    return this.queuedCount;
   }
 
   /** Resolves with the id the leader admitted, or rejects with a NodeError saying why not. */
   forward(leader: string, bytes: Uint8Array): Promise<{ txId: string }> {
     if (this.closed) return Promise.reject(new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 }));
+    if (this.queuedCount >= this.limits.maxQueuedTxs) {
+      return Promise.reject(batchError(leader, new NodeError('PEER_BUSY', `${this.queuedCount} transactions already wait to be forwarded`), this.limits.timeoutMs));
+    }
+    this.queuedCount += 1;
     return new Promise((resolve, reject) => {
       let queue = this.queues.get(leader);
       if (queue === undefined) {
@@ -108,6 +115,7 @@ export class Forwarder {
     this.closed = true;
     for (const queue of this.queues.values()) for (const waiting of queue.splice(0)) waiting.reject(new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 }));
     this.queues.clear();
+    this.queuedCount = 0;
   }
 
   private pump(leader: string): void {
@@ -136,11 +144,13 @@ export class Forwarder {
       const next = queue[0] as Waiting;
       if (now - next.queuedAtMs > this.limits.maxQueueMs) {
         queue.shift();
+        this.queuedCount -= 1;
         next.reject(batchError(leader, new NodeError('PEER_BUSY', `waited ${now - next.queuedAtMs} ms for a batch`), this.limits.timeoutMs));
         continue;
       }
       if (batch.length > 0 && bytes + next.bytes.length > this.limits.maxBatchBytes) break;
       queue.shift();
+      this.queuedCount -= 1;
       batch.push(next);
       bytes += next.bytes.length;
     }
@@ -163,8 +173,10 @@ export class Forwarder {
     }
     batch.forEach((waiting, i) => {
       const verdict = response.results[i] as ForwardVerdict;
-      if ('txId' in verdict) waiting.resolve({ txId: verdict.txId });
-      else waiting.reject(verdictError(verdict.code, verdict.message));
+      if (!('txId' in verdict)) waiting.reject(verdictError(verdict.code, verdict.message));
+      // The id is the SHA-256 of the bytes sent: an answer naming another one is not an answer.
+      else if (verdict.txId !== hash('sha256', waiting.bytes)) waiting.reject(verdictError(FORWARD_ANSWER_MALFORMED, `the leader admitted ${verdict.txId} for a transaction whose id is another`));
+      else waiting.resolve({ txId: verdict.txId });
     });
   }
 }

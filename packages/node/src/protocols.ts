@@ -55,6 +55,8 @@ export const FORWARD_BATCH_MAX_BYTES = 4 * 1024 * 1024;
 /** A refusal's message, as a leader sends it back with its code. */
 export const FORWARD_MESSAGE_MAX_CHARS = 512;
 const CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** The code a transaction gets when the leader's verdict on it is malformed or names another id. */
+export const FORWARD_ANSWER_MALFORMED = 'LEADER_ANSWER_MALFORMED';
 
 export interface ForwardRequest {
   readonly txs: readonly Uint8Array[];
@@ -78,24 +80,28 @@ export const FORWARD_PROTOCOL: RequestProtocol<ForwardRequest, ForwardResponse> 
   parseResponse: (value) => {
     const results = record(value, 'forward answer', ['results'])['results'];
     if (!Array.isArray(results) || results.length > FORWARD_BATCH_MAX_TXS) throw malformed('forward answer.results');
-    return {
-      results: results.map((item, i): ForwardVerdict => {
-        const what = `forward answer.results[${i}]`;
-        if (typeof item === 'object' && item !== null && 'txId' in item) {
-          const txId = record(item, what, ['txId'])['txId'];
-          if (typeof txId !== 'string' || !/^[0-9a-f]{64}$/.test(txId)) throw malformed(`${what}.txId`);
-          return { txId };
-        }
-        const r = record(item, what, ['code', 'message']);
-        const code = r['code'];
-        const message = r['message'];
-        if (typeof code !== 'string' || !CODE_PATTERN.test(code)) throw malformed(`${what}.code`);
-        if (typeof message !== 'string' || message.length > FORWARD_MESSAGE_MAX_CHARS) throw malformed(`${what}.message`);
-        return { code, message };
-      }),
-    };
+    // One malformed verdict costs its own transaction (LEADER_ANSWER_MALFORMED), not the batch's.
+    return { results: results.map((item, i) => parseVerdict(item, `forward answer.results[${i}]`)) };
   },
 };
+
+function parseVerdict(item: unknown, what: string): ForwardVerdict {
+  try {
+    if (typeof item === 'object' && item !== null && 'txId' in item) {
+      const txId = record(item, what, ['txId'])['txId'];
+      if (typeof txId !== 'string' || !/^[0-9a-f]{64}$/.test(txId)) throw malformed(`${what}.txId`);
+      return { txId };
+    }
+    const r = record(item, what, ['code', 'message']);
+    const code = r['code'];
+    const message = r['message'];
+    if (typeof code !== 'string' || !CODE_PATTERN.test(code)) throw malformed(`${what}.code`);
+    if (typeof message !== 'string' || message.length > FORWARD_MESSAGE_MAX_CHARS) throw malformed(`${what}.message`);
+    return { code, message };
+  } catch (error) {
+    return { code: FORWARD_ANSWER_MALFORMED, message: `the leader's verdict has the wrong shape: ${(error as Error).message}` };
+  }
+}
 
 export interface SyncRequest {
   readonly fromHeight: number;

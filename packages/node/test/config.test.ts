@@ -67,7 +67,7 @@ describe('node config', () => {
       ...BASE,
       chainId: 'tradeledger-pilot',
       api: { host: '0.0.0.0', port: 0 },
-      blockCutting: { maxTxs: 10, maxBytes: 2048, maxWaitMs: 0, maxInflightBlocks: 1 },
+      blockCutting: { maxTxs: 10, maxBytes: 4096, maxWaitMs: 0, maxInflightBlocks: 1 },
       mempool: { maxTxs: 100, maxBytes: 1 << 20, maxTxBytes: 4096, maxQueueMs: 750 },
       raft: { tickMs: 10, electionTicks: 20, heartbeatTicks: 2, retainEntries: 64 },
       log: { level: 'debug', format: 'pretty' },
@@ -135,6 +135,7 @@ describe('node config', () => {
   it('reports cross-key limits with both keys named', () => {
     expect(issuesOf({ ...BASE, mempool: { maxBytes: 2048, maxTxBytes: 4096 } })[0]?.key).toBe('mempool.maxTxBytes');
     expect(issuesOf({ ...BASE, mempool: { maxTxs: 5 }, blockCutting: { maxTxs: 10 } })[0]).toMatchObject({ key: 'blockCutting.maxTxs', message: expect.stringContaining('mempool.maxTxs') });
+    expect(issuesOf({ ...BASE, mempool: { maxTxBytes: 8192 }, blockCutting: { maxBytes: 4096 } })[0]).toMatchObject({ key: 'mempool.maxTxBytes', message: expect.stringContaining('blockCutting.maxBytes') });
   });
 
   it('reports every problem at once, in one message naming each key', () => {

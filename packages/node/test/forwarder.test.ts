@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../src/errors.js';
 import { Forwarder, type ForwarderLimits, type SendBatch } from '../src/forwarder.js';
 import { FORWARD_PROTOCOL, type ForwardRequest, type ForwardResponse } from '../src/protocols.js';
 
-const LIMITS: ForwarderLimits = { maxBatchTxs: 3, maxBatchBytes: 100, maxInFlight: 1, timeoutMs: 5000, maxQueueMs: 1000 };
+const LIMITS: ForwarderLimits = { maxBatchTxs: 3, maxBatchBytes: 100, maxInFlight: 1, timeoutMs: 5000, maxQueueMs: 1000, maxQueuedTxs: 100 };
 const tx = (n: number, size = 10): Uint8Array => new Uint8Array(size).fill(n);
-const idOf = (bytes: Uint8Array): string => (bytes[0] as number).toString(16).padStart(64, '0');
+const idOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A leader whose answers the test releases one batch at a time. */
 function leader(verdict: (bytes: Uint8Array) => { txId: string } | { code: string; message: string } = (b) => ({ txId: idOf(b) })) {
@@ -66,6 +67,21 @@ describe('Forwarder', () => {
     ]);
   });
 
+  it('fails only the transaction whose verdict is malformed or names another id', async () => {
+    const { send, batches } = leader();
+    const forwarder = new Forwarder(send, { ...LIMITS, maxBatchTxs: 10 });
+    const answers = settled([1, 2, 3].map((n) => forwarder.forward('L', tx(n))));
+    batches[0]?.answer();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const wire = FORWARD_PROTOCOL.parseResponse({ results: [{ txId: idOf(tx(9)) }, { code: 'not a code', message: 'x' }] });
+    batches[1]?.answer({ results: wire.results });
+    expect(await answers).toEqual([
+      { ok: true, value: { txId: idOf(tx(1)) } },
+      { ok: false, code: 'LEADER_ANSWER_MALFORMED', status: 502 },
+      { ok: false, code: 'LEADER_ANSWER_MALFORMED', status: 502 },
+    ]);
+  });
+
   it('fails a lost batch as LEADER_UNREACHABLE, a busy link as LEADER_BUSY, and a short answer as unreachable', async () => {
     const { send, batches } = leader();
     const forwarder = new Forwarder(send, { ...LIMITS, maxInFlight: 3 });
@@ -97,6 +113,22 @@ describe('Forwarder', () => {
     expect(await fresh).toEqual({ txId: idOf(tx(3)) });
   });
 
+  it('refuses at once, as LEADER_BUSY, what finds maxQueuedTxs transactions waiting', async () => {
+    const { send, batches } = leader();
+    const forwarder = new Forwarder(send, { ...LIMITS, maxQueuedTxs: 2 });
+    const sent = forwarder.forward('L', tx(1)); // goes at once: not queued
+    const queued = [forwarder.forward('L', tx(2)), forwarder.forward('L', tx(3))];
+    expect(forwarder.queued).toBe(2);
+    expect(await settled([forwarder.forward('L', tx(4))])).toEqual([{ ok: false, code: 'LEADER_BUSY', status: 503 }]);
+    expect(forwarder.queued).toBe(2);
+    batches[0]?.answer();
+    await sent;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(forwarder.queued).toBe(0);
+    batches[1]?.answer();
+    expect((await Promise.all(queued)).map((a) => a.txId)).toEqual([idOf(tx(2)), idOf(tx(3))]);
+  });
+
   it('keeps a queue per leader, and refuses everything once closed', async () => {
     const { send, batches } = leader();
     const forwarder = new Forwarder(send, LIMITS);
@@ -118,10 +150,15 @@ describe('FORWARD_PROTOCOL', () => {
     }
   });
 
-  it('takes verdicts that are an id or a code with a message', () => {
+  it('takes verdicts that are an id or a code with a message; a malformed one costs only its own transaction', () => {
     const id = 'ab'.repeat(32);
     expect(FORWARD_PROTOCOL.parseResponse({ results: [{ txId: id }, { code: 'NONCE_REPLAY', message: 'm' }] }).results).toEqual([{ txId: id }, { code: 'NONCE_REPLAY', message: 'm' }]);
-    for (const bad of [{ results: [{ txId: 'zz' }] }, { results: [{ code: 'lower', message: '' }] }, { results: [{ code: 'X', message: 'm'.repeat(513) }] }, { results: [{ txId: id, code: 'X' }] }, { results: 1 }, {}]) {
+    for (const bad of [{ txId: 'zz' }, { code: 'lower', message: '' }, { code: 'X', message: 'm'.repeat(513) }, { txId: id, code: 'X' }, 7, null]) {
+      const [first, second] = FORWARD_PROTOCOL.parseResponse({ results: [bad, { txId: id }] }).results;
+      expect(first).toMatchObject({ code: 'LEADER_ANSWER_MALFORMED' });
+      expect(second).toEqual({ txId: id });
+    }
+    for (const bad of [{ results: 1 }, {}, { results: [], more: 1 }, { results: Array.from({ length: 257 }, () => ({ txId: id })) }]) {
       expect(() => FORWARD_PROTOCOL.parseResponse(bad)).toThrow(expect.objectContaining({ code: 'FRAME_MALFORMED' }));
     }
   });
