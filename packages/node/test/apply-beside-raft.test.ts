@@ -3,21 +3,13 @@
 // times the election timeout of this network (20 ms ticks x 10). If they applied inside the Raft
 // loop, their acknowledgements and heartbeat answers would wait for the write, the leader would
 // lose its quorum (CheckQuorum) and step down; applied beside the loop, nothing changes leader.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LedgerError, toHex, type BlockCommit } from '@tradeledger/ledger';
 import type { LedgerNode } from '../src/ledger-node.js';
 import { attachmentTxs } from '../../../test/support/load.js';
-import { startInProcessNetwork, waitFor } from './support/example-network.js';
+import { startInProcessNetwork, nodeFixture, waitFor } from './support/example-network.js';
 
-const root = mkdtempSync(join(tmpdir(), 'tl-apply-beside-'));
-const nodes: LedgerNode[] = [];
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, nodes } = nodeFixture('tl-apply-beside-');
 
 describe('applying blocks beside the Raft loop', () => {
   it('keeps the leader when followers take ten election timeouts to write each block', async () => {

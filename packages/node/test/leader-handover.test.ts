@@ -3,22 +3,13 @@
 // leadership moves to a follower. The new leader must receive those 39 (the fortieth, sent to it
 // afterwards, fills the block), so every client waiting on any of the forty sees it committed;
 // without the hand-over the new leader would hold one transaction and never cut.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { LedgerNode } from '../src/ledger-node.js';
+import { describe, expect, it } from 'vitest';
 import { attachmentTxs } from '../../../test/support/load.js';
-import { startInProcessNetwork, waitFor } from './support/example-network.js';
+import { startInProcessNetwork, nodeFixture, waitFor } from './support/example-network.js';
 
 const SIGNERS = ['customs', 'producer', 'importer'] as const;
 const BLOCK_TXS = 40;
-const root = mkdtempSync(join(tmpdir(), 'tl-handover-'));
-const nodes: LedgerNode[] = [];
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, nodes } = nodeFixture('tl-handover-');
 
 describe('leadership hand-over', () => {
   it('passes the old leader’s pending transactions to the new leader, and every waiting client sees its commit', async () => {

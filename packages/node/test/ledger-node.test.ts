@@ -1,21 +1,12 @@
 // Three ledger nodes in one process on loopback: they elect a leader, order the example story
 // submitted through different nodes, and end with the same head hash and state root.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeBlock, MerkleLog, toHex, trustedMembershipFromGenesis, verifyCertifiedHead, verifyInclusionAgainstHead } from '@tradeledger/ledger';
 import { exampleSubmissions } from '../src/examples.js';
-import type { LedgerNode } from '../src/ledger-node.js';
-import { EXAMPLES_DIR, startInProcessNetwork, waitFor } from './support/example-network.js';
+import { EXAMPLES_DIR, startInProcessNetwork, nodeFixture, waitFor } from './support/example-network.js';
 
 const SIGNERS = ['customs', 'producer', 'importer'] as const;
-const root = mkdtempSync(join(tmpdir(), 'tl-node-'));
-const nodes: LedgerNode[] = [];
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, nodes } = nodeFixture('tl-node-');
 
 describe('a three-node network in one process', () => {
   it('orders the example story and every node ends with the same head and state root', async () => {

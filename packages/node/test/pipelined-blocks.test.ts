@@ -7,22 +7,13 @@
 // amendment (block h) and an attachment (block h + 1) are both proposed, then holds block h's
 // store write and submits a second amendment of the same certificate: its block is cut while
 // block h is being written, and reads the certificate's version, which only block h changed.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditStore, getDocument, inlineVerifier, publicKeyFromSeed, signTx, tradeStateMachine, type BlockCommit } from '@tradeledger/ledger';
 import { exampleSigningSeed, exampleSubmissions } from '../src/examples.js';
-import type { LedgerNode } from '../src/ledger-node.js';
 import { attachmentTxs } from '../../../test/support/load.js';
-import { EXAMPLES_DIR, startInProcessNetwork, waitFor } from './support/example-network.js';
+import { EXAMPLES_DIR, startInProcessNetwork, nodeFixture, waitFor } from './support/example-network.js';
 
-const root = mkdtempSync(join(tmpdir(), 'tl-pipelined-'));
-const nodes: LedgerNode[] = [];
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, nodes } = nodeFixture('tl-pipelined-');
 
 /** A gate: `hold()` waits until `open()`; `held` resolves once something waits. */
 function gate(): { hold: () => Promise<void>; open: () => void; held: Promise<void> } {

@@ -1,7 +1,10 @@
 // Test helpers: an example network (the examples' organizations, with nodes for a chosen few),
 // free loopback ports, and polling with a deadline.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import pino from 'pino';
 import { publicKeyFromSeed, toHex } from '@tradeledger/ledger';
 import { exampleNodeSeed, readExampleGenesis, readExampleManifest } from '../../src/examples.js';
@@ -81,6 +84,20 @@ export async function startInProcessNetwork(
     );
   }
   return { nodes, ids, genesis };
+}
+
+/**
+ * A temporary folder for a test file's nodes, and the list to put them in: after the file, every
+ * node in the list is stopped and the folder removed.
+ */
+export function nodeFixture(prefix: string): { root: string; nodes: LedgerNode[] } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const nodes: LedgerNode[] = [];
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    rmSync(root, { recursive: true, force: true });
+  });
+  return { root, nodes };
 }
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
