@@ -162,8 +162,9 @@ export class RawNode {
   }
 
   /**
-   * The host persisted the last Ready, sent its messages and applied its committed entries.
-   * Conf changes among them take effect now; a leader counts its own copy of new entries now.
+   * The host persisted the last Ready and sent its messages; its committed entries are applied, or
+   * queued to be applied in order (the core keeps no state of its own that waits for them). Conf
+   * changes among them take effect now; a leader counts its own copy of new entries now.
    */
   advance(): void {
     const out = this.outstanding;
