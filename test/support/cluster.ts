@@ -205,7 +205,10 @@ export class Cluster {
     return body;
   }
 
-  /** Submits signed bytes through `signer`'s node, retrying while there is no leader yet. */
+  /**
+   * Submits signed bytes through `signer`'s node, retrying busy answers (503: no leader yet, the
+   * leader unreachable or busy, a full mempool) as every client should, and as the CLI does.
+   */
   async submit(signer: string, bytes: Uint8Array, wait = true): Promise<{ status: number; body: { txId?: string; result?: { ok: boolean; code?: string }; height?: number; error?: { code: string } } }> {
     for (let attempt = 0; ; attempt++) {
       const answer = await this.api<{ txId?: string; result?: { ok: boolean; code?: string }; height?: number; error?: { code: string } }>(signer, `/v1/tx${wait ? '?wait=commit&timeoutMs=20000' : ''}`, {
@@ -214,7 +217,7 @@ export class Cluster {
         body: bytes,
       });
       const code = answer.body.error?.code;
-      if (attempt < 50 && (code === 'NO_LEADER' || code === 'NOT_LEADER' || code === 'LEADER_UNREACHABLE')) {
+      if (attempt < 50 && answer.status === 503 && code !== 'NODE_HALTED' && code !== 'NODE_STOPPING') {
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
