@@ -30,7 +30,7 @@ import {
   type TxLocation,
   type TxResult,
 } from '@tradeledger/ledger';
-import { ReadCache, SharedReads } from './read-cache.js';
+import { ReadCache } from './read-cache.js';
 
 const HEAD_KEY = 'h';
 const HEAD_MAX_BYTES = 64 * 1024;
@@ -102,8 +102,6 @@ export class LevelStore implements LedgerStore {
   private committing = false;
   private readonly stateCache = new ReadCache<Uint8Array>(STATE_CACHE_MAX_ENTRIES, STATE_CACHE_MAX_BYTES, (value) => value.length);
   private readonly locationCache = new ReadCache<TxLocation>(LOCATION_CACHE_MAX_ENTRIES, Number.MAX_SAFE_INTEGER, () => 0);
-  private readonly stateReads = new SharedReads<Uint8Array | null>();
-  private readonly locationReads = new SharedReads<TxLocation | null>();
 
   private constructor(private readonly db: Level<string, Uint8Array>) {}
 
@@ -140,13 +138,9 @@ export class LevelStore implements LedgerStore {
 
   async getTxLocation(txId: Uint8Array): Promise<TxLocation | undefined> {
     const key = txKey(txId);
-    const cached = this.locationCache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    const location = await this.locationReads.read(key, this.locationCache.generation, async (generation) => {
+    const location = await this.locationCache.read(key, async () => {
       const bytes = await this.db.get(key);
-      const found = bytes === undefined ? null : decodeLocation(bytes);
-      this.locationCache.fill(key, found, generation);
-      return found;
+      return bytes === undefined ? null : decodeLocation(bytes);
     });
     return location ?? undefined;
   }
@@ -159,12 +153,9 @@ export class LevelStore implements LedgerStore {
 
   async getState(key: string): Promise<Uint8Array | undefined> {
     // Copies in and out (a Buffer's slice() is a view): a caller can never alias the cache.
-    let value = this.stateCache.get(key); // null: known absent
-    if (value === undefined) value = await this.stateReads.read(key, this.stateCache.generation, async (generation) => {
+    const value = await this.stateCache.read(key, async () => {
       const bytes = await this.db.get(stateKey(key));
-      const found = bytes === undefined ? null : new Uint8Array(bytes);
-      this.stateCache.fill(key, found, generation);
-      return found;
+      return bytes === undefined ? null : new Uint8Array(bytes);
     });
     return value === null ? undefined : new Uint8Array(value);
   }

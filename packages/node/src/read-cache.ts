@@ -12,6 +12,7 @@
 
 export class ReadCache<V> {
   private readonly entries = new Map<string, V | null>();
+  private readonly loads = new SharedReads<V | null>();
   private heldBytes = 0;
   private commits = 0;
 
@@ -29,6 +30,20 @@ export class ReadCache<V> {
     this.entries.delete(key);
     this.entries.set(key, value);
     return value;
+  }
+
+  /**
+   * The cached answer, or `load`'s (null: absent), cached unless a commit finished meanwhile;
+   * concurrent reads of one key in one generation share one load.
+   */
+  async read(key: string, load: () => Promise<V | null>): Promise<V | null> {
+    const cached = this.get(key);
+    if (cached !== undefined) return cached;
+    return this.loads.read(key, this.commits, async (generation) => {
+      const found = await load();
+      this.fill(key, found, generation);
+      return found;
+    });
   }
 
   /** Counts commits; pass it to `fill` to cache a read that started now. */
