@@ -242,16 +242,17 @@ export class LedgerNode {
       membership: () => this.membership,
       nodeKeyOfPeer: (peerId) => this.nodeKeys.get(peerId),
     });
+    const maxQueueMs = options.mempool.maxQueueMs ?? MEMPOOL_MAX_QUEUE_MS_DEFAULT;
     this.forwarder = new Forwarder((leader, request, timeoutMs) => p2p.request(leader, FORWARD_PROTOCOL, request, { timeoutMs }), {
       maxBatchTxs: FORWARD_BATCH_MAX_TXS,
       maxBatchBytes: FORWARD_BATCH_MAX_BYTES,
       maxInFlight: FORWARD_MAX_IN_FLIGHT,
       timeoutMs: FORWARD_TIMEOUT_MS,
-      maxQueueMs: options.mempool.maxQueueMs ?? MEMPOOL_MAX_QUEUE_MS_DEFAULT,
+      maxQueueMs,
       maxQueuedTxs: options.mempool.maxTxs,
     });
     this.mempool = new Mempool(
-      { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1, ...(options.mempool.maxQueueMs === undefined ? {} : { maxQueueMs: options.mempool.maxQueueMs }) },
+      { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1, maxQueueMs },
       {
         prevalidate: (tx) => this.prevalidate(tx),
         isCommitted: async (txId) => (await this.store.getTxLocation(txId)) !== undefined,

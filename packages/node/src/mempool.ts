@@ -99,11 +99,8 @@ export class Mempool {
     return this.size + this.reservedTxs + 1 > this.limits.maxTxs || this.heldBytes + this.reservedBytes + extraBytes > this.limits.maxBytes;
   }
 
-  private busy(): NodeError {
-    return new NodeError('MEMPOOL_FULL', `the mempool is full (${this.size} transactions, ${this.heldBytes} bytes): retry later`, {
-      status: 503,
-      retryAfterSeconds: this.limits.retryAfterSeconds,
-    });
+  private busy(why = `the mempool is full (${this.size} transactions, ${this.heldBytes} bytes)`): NodeError {
+    return new NodeError('MEMPOOL_FULL', `${why}: retry later`, { status: 503, retryAfterSeconds: this.limits.retryAfterSeconds });
   }
 
   private now(): number {
@@ -120,10 +117,7 @@ export class Mempool {
     const waited = this.oldestPendingMs();
     const limit = this.limits.maxQueueMs ?? MEMPOOL_MAX_QUEUE_MS_DEFAULT;
     if (waited <= limit) return undefined;
-    return new NodeError('MEMPOOL_FULL', `the ledger is behind: the oldest pending transaction has waited ${waited} ms (limit ${limit} ms); retry later`, {
-      status: 503,
-      retryAfterSeconds: this.limits.retryAfterSeconds,
-    });
+    return this.busy(`the ledger is behind: the oldest pending transaction has waited ${waited} ms (limit ${limit} ms)`);
   }
 
   /** Admits signed transaction bytes, or throws a NodeError saying why not. */
