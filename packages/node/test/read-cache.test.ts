@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReadCache, SharedReads } from '../src/read-cache.js';
 
@@ -34,6 +35,40 @@ describe('ReadCache', () => {
     expect(cache.get('b')).toBeUndefined();
     expect([cache.get('a'), cache.get('c'), cache.get('d')]).toEqual(['a', 'c', 'd']);
     expect(cache.size).toBe(3);
+  });
+
+  it('evicts exactly what a reference LRU evicts over long random sequences of reads, writes and deletes', () => {
+    // Evictions walk a cursor kept across calls (see ReadCache): the order must stay the least
+    // recently used one however gets, replacements, deletions and wrap-arounds interleave.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('put' as const), key: fc.integer({ min: 0, max: 40 }), size: fc.integer({ min: 0, max: 30 }) }),
+      fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 40 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 16, max: 200 }), fc.array(op, { minLength: 1, maxLength: 400 }), (maxEntries, maxBytes, ops) => {
+        const cache = new ReadCache<Uint8Array>(maxEntries, maxBytes, (v) => v.length);
+        const model: Array<{ key: string; size: number }> = []; // least recently used first
+        const held = () => model.reduce((sum, e) => sum + e.size + e.key.length, 0);
+        for (const o of ops) {
+          const key = `k${o.key}`;
+          const at = model.findIndex((e) => e.key === key);
+          if (o.kind === 'get') {
+            const expected = at < 0 ? undefined : (model[at] as { size: number }).size;
+            expect(cache.get(key)?.length).toBe(expected);
+            if (at >= 0) model.push(...model.splice(at, 1));
+            continue;
+          }
+          if (at >= 0) model.splice(at, 1);
+          cache.put(key, bytes(o.size));
+          if (o.size <= maxBytes / 16) model.push({ key, size: o.size });
+          while (model.length > maxEntries || held() > maxBytes) model.shift();
+          expect(cache.size).toBe(model.length);
+          expect(cache.bytes).toBe(held());
+        }
+        for (const e of model) expect(cache.get(e.key)?.length).toBe(e.size);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('stays within its byte budget, counts replaced values once, and never holds one value over a sixteenth of it', () => {
