@@ -58,6 +58,11 @@ function signingIdentities(benchProducers) {
   return orgs;
 }
 
+/** TL_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p": Node.js flags for every node process of any run (diagnosis). */
+function envNodeArgs() {
+  return (process.env.TL_BENCH_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+}
+
 export class Network {
   /**
    * @param {{ nodes: number, benchProducers: number, blockCutting?: object, extraConfig?: object, chainId?: string, label?: string, nodeArgs?: string[], joiners?: string[] }} options
@@ -150,7 +155,7 @@ export class Network {
   }
 
   /** Starts one node; resolves with the milliseconds until it printed its ready line. */
-  async start(node, { nodeArgs = this.options.nodeArgs ?? [] } = {}) {
+  async start(node, { nodeArgs = [...(this.options.nodeArgs ?? []), ...envNodeArgs()] } = {}) {
     const started = performance.now();
     const child = spawnTracked(process.execPath, [...nodeArgs, NODE_MAIN, '--config', node.configFile], { cwd: node.home });
     node.process = child;
