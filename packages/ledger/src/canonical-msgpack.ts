@@ -178,8 +178,176 @@ function isPlainObject(value: object): boolean {
 
 /** The canonical bytes of a plain-data value; throws MSGPACK_TYPE naming the path of a bad value. */
 export function encodeCanonical(value: unknown): Uint8Array {
-  // msgpackr returns a view into its reusable buffer: copy out before the next pack overwrites it.
-  return copyOf(packr.pack(normalize(value)));
+  out.length = 0;
+  try {
+    write(value, 0);
+  } catch (error) {
+    if (error !== NOT_WRITTEN) throw error;
+    // Outside the data model (or a case `write` leaves to the general path): normalize throws the
+    // coded error naming the path; what it accepts, msgpackr writes canonically.
+    return copyOf(packr.pack(normalize(value)));
+  }
+  const bytes = out.bytes.slice(0, out.length);
+  // A rare large value (a whole block) must not keep its buffer alive for good.
+  if (out.bytes.length > WRITE_BUFFER_KEEP_BYTES) {
+    out.bytes = new Uint8Array(WRITE_BUFFER_BYTES);
+    out.view = new DataView(out.bytes.buffer);
+  }
+  return bytes;
+}
+
+// The direct writer: one pass over the value into a reused buffer, no intermediate Maps, the same
+// bytes as msgpackr writes for the normalized value (a property test compares the two). Anything
+// it does not handle itself (a value outside the data model, mostly) throws NOT_WRITTEN and the
+// general path above takes over, so the errors and their paths come from one place.
+
+const NOT_WRITTEN = Symbol('not written by the direct writer');
+const WRITE_BUFFER_BYTES = 64 * 1024;
+const WRITE_BUFFER_KEEP_BYTES = 1024 * 1024;
+const out = { bytes: new Uint8Array(WRITE_BUFFER_BYTES), view: undefined as unknown as DataView, length: 0 };
+out.view = new DataView(out.bytes.buffer);
+const utf8Encoder = new TextEncoder();
+
+function reserve(n: number): number {
+  const at = out.length;
+  if (at + n > out.bytes.length) {
+    const grown = new Uint8Array(Math.max(out.bytes.length * 2, at + n));
+    grown.set(out.bytes.subarray(0, at));
+    out.bytes = grown;
+    out.view = new DataView(grown.buffer);
+  }
+  out.length = at + n;
+  return at;
+}
+
+// `reserve` may replace out.bytes: callers take the offset first, then index the (new) buffer.
+function putByte(byte: number): void {
+  const at = reserve(1);
+  out.bytes[at] = byte;
+}
+
+/** A msgpack type byte followed by a big-endian length of 0, 1, 2 or 4 bytes. */
+function header(small: number, smallMax: number, wide8: number, wide16: number, wide32: number, n: number): void {
+  if (n <= smallMax) {
+    putByte(small | n);
+  } else if (n < 0x100 && wide8 !== 0) {
+    const at = reserve(2);
+    out.bytes[at] = wide8;
+    out.bytes[at + 1] = n;
+  } else if (n < 0x1_0000) {
+    const at = reserve(3);
+    out.bytes[at] = wide16;
+    out.view.setUint16(at + 1, n);
+  } else {
+    const at = reserve(5);
+    out.bytes[at] = wide32;
+    out.view.setUint32(at + 1, n);
+  }
+}
+
+function writeInt(v: number): void {
+  if (v >= 0) {
+    if (v < 0x80) putByte(v);
+    else if (v < 0x100) {
+      const at = reserve(2);
+      out.bytes[at] = 0xcc;
+      out.bytes[at + 1] = v;
+    } else if (v < 0x1_0000) {
+      const at = reserve(3);
+      out.bytes[at] = 0xcd;
+      out.view.setUint16(at + 1, v);
+    } else if (v <= UINT32_MAX) {
+      const at = reserve(5);
+      out.bytes[at] = 0xce;
+      out.view.setUint32(at + 1, v);
+    } else writeInt64(v);
+  } else if (v >= -0x20) putByte(v & 0xff);
+  else if (v >= -0x80) {
+    const at = reserve(2);
+    out.bytes[at] = 0xd0;
+    out.view.setInt8(at + 1, v);
+  } else if (v >= -0x8000) {
+    const at = reserve(3);
+    out.bytes[at] = 0xd1;
+    out.view.setInt16(at + 1, v);
+  } else if (v >= INT32_MIN) {
+    const at = reserve(5);
+    out.bytes[at] = 0xd2;
+    out.view.setInt32(at + 1, v);
+  } else writeInt64(v);
+}
+
+function writeInt64(v: number): void {
+  const at = reserve(9);
+  out.bytes[at] = 0xd3;
+  out.view.setBigInt64(at + 1, BigInt(v));
+}
+
+/** Bytes of a str header for a string of `n` UTF-8 bytes. */
+function stringHeaderBytes(n: number): number {
+  return n <= 0x1f ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : 5;
+}
+
+function writeString(text: string): void {
+  const n = text.length;
+  if (n <= 0x1f) {
+    // Short ASCII (keys, codes, identifiers): copied as it is checked.
+    const at = reserve(1 + n);
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      out.bytes[at + 1 + i] = c;
+    }
+    if (i === n) {
+      out.bytes[at] = 0xa0 | n;
+      return;
+    }
+    out.length = at;
+  }
+  // TextEncoder would write a lone surrogate as U+FFFD: such a string has no UTF-8 encoding.
+  if (!isWellFormed(text)) throw NOT_WRITTEN;
+  // Encoded in place after room for the longest header it could need (3 bytes per UTF-16 unit at
+  // most), then moved down if the actual length takes a shorter one.
+  const most = 3 * n;
+  const room = stringHeaderBytes(most);
+  const at = reserve(room + most);
+  const { written } = utf8Encoder.encodeInto(text, out.bytes.subarray(at + room, at + room + most));
+  const used = stringHeaderBytes(written);
+  if (used < room) out.bytes.copyWithin(at + used, at + room, at + room + written);
+  out.length = at;
+  header(0xa0, 0x1f, 0xd9, 0xda, 0xdb, written);
+  out.length = at + used + written;
+}
+
+function write(v: unknown, depth: number): void {
+  if (typeof v === 'string') writeString(v);
+  else if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw NOT_WRITTEN;
+    writeInt(v === 0 ? 0 : v);
+  } else if (v === null) putByte(0xc0);
+  else if (typeof v === 'boolean') putByte(v ? 0xc3 : 0xc2);
+  else if (v instanceof Uint8Array) {
+    header(0, -1, 0xc4, 0xc5, 0xc6, v.length);
+    const at = reserve(v.length);
+    out.bytes.set(v, at);
+  } else if (Array.isArray(v)) {
+    if (depth >= CANONICAL_MAX_DEPTH) throw NOT_WRITTEN;
+    header(0x90, 0x0f, 0, 0xdc, 0xdd, v.length);
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) throw NOT_WRITTEN;
+      write(v[i], depth + 1);
+    }
+  } else if (typeof v === 'object' && isPlainObject(v)) {
+    if (depth >= CANONICAL_MAX_DEPTH || Object.getOwnPropertySymbols(v).length > 0) throw NOT_WRITTEN;
+    const keys = sortedKeys(v);
+    header(0x80, 0x0f, 0, 0xde, 0xdf, keys.length);
+    for (const key of keys) {
+      if (key === '__proto__') throw NOT_WRITTEN;
+      writeString(key);
+      write((v as Record<string, unknown>)[key], depth + 1);
+    }
+  } else throw NOT_WRITTEN;
 }
 
 // ---- decoding ----
