@@ -23,7 +23,7 @@
 //                                           while the oldest pending one has waited longer; a
 //                                           follower holds one at most this long for the leader
 //                                           (then 503 LEADER_BUSY)
-//   raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: 512 }
+//   raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: 64 }
 //   log: { level: info, format: json }      level: fatal|error|warn|info|debug|trace|silent; format: json|pretty
 //   metrics: { public: true }               false: /metrics needs member credentials
 //   verifyWorkers: 2                         signature-check threads; 0 checks on the main thread
@@ -39,6 +39,7 @@ import { NodeError } from './errors.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { parseMultiaddr } from './p2p/multiaddr.js';
 import { MEMPOOL_MAX_QUEUE_MS_DEFAULT } from './mempool.js';
+import { RAFT_LOG_RETAIN_ENTRIES_DEFAULT } from './ledger-node.js';
 
 /** A config file larger than this is not a node config. */
 export const CONFIG_FILE_MAX_BYTES = 1024 * 1024;
@@ -70,7 +71,7 @@ export const CONFIG_DEFAULTS = {
   api: { host: '127.0.0.1', port: 8080 },
   blockCutting: { maxTxs: 1024, maxBytes: 4 * 1024 * 1024, maxWaitMs: 5, maxInflightBlocks: 4 },
   mempool: { maxTxs: 50_000, maxBytes: 128 * 1024 * 1024, maxTxBytes: TX_MAX_BYTES_DEFAULT, maxQueueMs: MEMPOOL_MAX_QUEUE_MS_DEFAULT },
-  raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: 512 },
+  raft: { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, retainEntries: RAFT_LOG_RETAIN_ENTRIES_DEFAULT },
   log: { level: 'info' as LogLevel, format: 'json' as LogFormat },
   metrics: { public: true },
   verifyWorkers: 2,

@@ -178,8 +178,12 @@ export class LevelStore implements LedgerStore {
   /**
    * Writes a block atomically. `extra` puts go in the same synced batch: the node records its
    * applied Raft index beside the block, so the two can never disagree after a crash.
+   * `durable: false` skips the fsync (block sync: a block fetched from a peer can be fetched again,
+   * and the last block of each fetched batch is written durably, which makes every earlier write
+   * of LevelDB's log durable too). Either way the batch is atomic: after a crash a block is wholly
+   * present or absent, and what is present is a prefix of the chain.
    */
-  async commitBlock(commit: BlockCommit, extra: ReadonlyArray<readonly [string, Uint8Array]> = []): Promise<void> {
+  async commitBlock(commit: BlockCommit, extra: ReadonlyArray<readonly [string, Uint8Array]> = [], options: { readonly durable?: boolean } = {}): Promise<void> {
     assert(!this.committing, 'one commitBlock at a time');
     const expected = this.cachedHead === undefined ? 0 : this.cachedHead.height + 1;
     if (commit.height !== expected) throw new LedgerError('STORE_HEIGHT_GAP', `commitBlock: expected height ${expected}, got ${commit.height}`, { field: 'height' });
@@ -200,7 +204,7 @@ export class LevelStore implements LedgerStore {
     }
     this.committing = true;
     try {
-      await batch.write({ sync: true });
+      await batch.write({ sync: options.durable !== false });
       for (const entry of commit.txIndex) this.locationCache.put(txKey(entry.txId), { height: commit.height, position: entry.position, result: entry.result });
       for (const write of commit.stateWrites) this.stateCache.put(write.key, write.value === null ? null : new Uint8Array(write.value));
     } finally {

@@ -42,6 +42,31 @@ describe('LevelStore on disk', () => {
   });
 });
 
+describe('LevelStore durability', () => {
+  it('fsyncs a block commit unless told durable: false, and keeps both kinds across a reopen', async () => {
+    let store = await factory.create();
+    const syncs: unknown[] = [];
+    const batch = store.raw.batch.bind(store.raw);
+    vi.spyOn(store.raw, 'batch').mockImplementation(() => {
+      const chained = batch();
+      const write = chained.write.bind(chained);
+      chained.write = ((options: { sync?: boolean }) => {
+        syncs.push(options.sync);
+        return write(options);
+      }) as typeof chained.write;
+      return chained;
+    });
+    await store.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: new Uint8Array([1]) }]));
+    await store.commitBlock(sampleCommit(1, [{ key: 'doc/b', value: new Uint8Array([2]) }]), [], { durable: false });
+    await store.commitBlock(sampleCommit(2, [{ key: 'doc/c', value: new Uint8Array([3]) }]), [], { durable: true });
+    expect(syncs).toEqual([true, false, true]);
+    store = await factory.reopen(store);
+    expect((await store.head())?.height).toBe(2);
+    for (const [key, byte] of [['doc/a', 1], ['doc/b', 2], ['doc/c', 3]] as const) expect(await store.getState(key)).toEqual(new Uint8Array([byte]));
+    await store.close();
+  });
+});
+
 describe('LevelStore read cache', () => {
   const v = (n: number): Uint8Array => new Uint8Array([n, n + 1, n + 2]);
 
