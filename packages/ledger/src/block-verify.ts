@@ -14,6 +14,7 @@ import { VERIFY_BATCH_MAX_ITEMS, VERIFY_PARALLEL_MIN_ITEMS } from './constants.j
 import { createBlock, createGenesisBlock, headerSigningHash, ZERO_HASH, type BlockHeader, type DecodedBlock } from './block.js';
 import { assert, LedgerError } from './errors.js';
 import { MerkleLog, nodeWritesOf, type MerkleNodeWrite } from './merkle-log.js';
+import type { MerkleSubtreePool } from './merkle-subtree-pool.js';
 import { MERKLE_HASH_BYTES } from './merkle-proof.js';
 import type { StateReader, StateWrite, StoreHead, TxIndexEntry, TxResult, BlockCommit } from './store.js';
 import { decodeTxBatch, type DecodedTx } from './tx.js';
@@ -53,6 +54,8 @@ export interface VerifyBlockOptions {
   readonly authorizeProposer: (header: BlockHeader) => ProposerVerdict | Promise<ProposerVerdict>;
   readonly verifier?: BatchVerifier;
   readonly maxTxBytes?: number;
+  /** Hashes a large block's Merkle leaves and nodes on worker threads too (same result). */
+  readonly merklePool?: MerkleSubtreePool;
 }
 
 export interface VerifiedBlock {
@@ -89,18 +92,16 @@ interface LogExtension {
 
 /**
  * Appends a block's transactions to the global log: the block's own root and the log after it.
- * Each leaf is hashed once (a batch append) and the same hashes feed both logs.
+ * Each leaf is hashed once (a batch append) and the same hashes feed both logs: a batch's writes
+ * are packed level by level, leaves first. `pool` (optional) hashes a large block's global-log
+ * batch on worker threads too.
  */
-function extendLog(tip: StoreHead, txs: readonly Uint8Array[]): LogExtension {
+function extendLog(tip: StoreHead, txs: readonly Uint8Array[], pool: MerkleSubtreePool | undefined): LogExtension {
   const globalLog = MerkleLog.fromFrontier(tip.logSize, [...tip.frontier]);
-  const appended = globalLog.appendMany(txs);
-  const leafHashes = new Uint8Array(txs.length * MERKLE_HASH_BYTES);
-  const { levels, hashes } = appended.writes;
-  for (let k = 0, leaf = 0; k < appended.writes.count; k++) {
-    if (levels[k] === 0) leafHashes.set(hashes.subarray(k * MERKLE_HASH_BYTES, (k + 1) * MERKLE_HASH_BYTES), MERKLE_HASH_BYTES * leaf++);
-  }
+  const appended = globalLog.appendMany(txs, pool);
+  assert(appended.writes.count >= txs.length && (txs.length === 0 || (appended.writes.levels[txs.length - 1] === 0 && appended.writes.levels[txs.length] !== 0)), 'extendLog: the leaf hashes lead the writes');
   const blockLog = MerkleLog.empty();
-  blockLog.appendLeafHashes(leafHashes);
+  blockLog.appendLeafHashes(appended.writes.hashes.subarray(0, txs.length * MERKLE_HASH_BYTES));
   assert(blockLog.size === txs.length && globalLog.size === tip.logSize + txs.length, 'extendLog: both logs took every transaction');
   return { txRoot: blockLog.root(), logRoot: globalLog.root(), logSize: globalLog.size, frontier: globalLog.frontier(), merkleWrites: nodeWritesOf(appended.writes) };
 }
@@ -170,7 +171,7 @@ export async function verifyBlock(block: DecodedBlock, tip: ChainTip, options: V
     if (items.length >= VERIFY_FIRST_CHUNK_ITEMS) dispatch();
   }
   if (items.length > 0) dispatch();
-  const log = extendLog(tip, block.txs);
+  const log = extendLog(tip, block.txs, options.merklePool);
   await Promise.all(pending);
   if (!headerVerdict) fail('BLOCK_SIGNATURE_INVALID', `block ${header.height}: the proposer's header signature does not verify`, 'signature');
 
@@ -240,6 +241,8 @@ export interface BuildBlockArgs {
   readonly term: number;
   readonly proposerSeed: Uint8Array;
   readonly proposerPublicKey: Uint8Array;
+  /** Hashes a large block's Merkle leaves and nodes on worker threads too (same result). */
+  readonly merklePool?: MerkleSubtreePool;
 }
 
 /**
@@ -251,7 +254,7 @@ export async function buildBlock(reader: StateReader, stateMachine: StateMachine
   const height = tip.height + 1;
   const timestamp = Math.max(args.timestamp, tip.timestamp);
   const txBytes = args.txs.map((tx) => tx.bytes);
-  const log = extendLog(tip, txBytes);
+  const log = extendLog(tip, txBytes, args.merklePool);
   const execution = await execute(reader, stateMachine, { chainId: tip.chainId, height, timestampMs: timestamp }, tip.stateRoot, args.txs.map((decoded) => ({ decoded })));
   const block = createBlock(
     { chainId: tip.chainId, height, prevHash: tip.blockHash, txRoot: log.txRoot, logSize: log.logSize, logRoot: log.logRoot, stateRoot: execution.stateRoot, timestamp, term: args.term },

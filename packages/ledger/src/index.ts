@@ -10,7 +10,7 @@ export * from './verify-pool.js';
 export * from './sha256-portable.js';
 export * from './merkle-proof.js';
 export * from './merkle-log.js';
-export * from './merkle-leaf-pool.js';
+export * from './merkle-subtree-pool.js';
 export * from './constants.js';
 export * from './canonical-msgpack.js';
 export * from './ed25519.js';

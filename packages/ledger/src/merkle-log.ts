@@ -18,6 +18,8 @@ import { Buffer } from 'node:buffer';
 import { hash as nodeHash } from 'node:crypto';
 import { toHex } from './bytes.js';
 import { LedgerError, assert } from './errors.js';
+import { batchLayout, digestInto, hashInteriorLevels, hashLeafRange, leafHashInto, type MerkleBatchLayout } from './merkle-levels.js';
+import type { MerkleSubtreePool } from './merkle-subtree-pool.js';
 import {
   MERKLE_HASH_BYTES,
   MERKLE_MAX_TREE_SIZE,
@@ -46,34 +48,17 @@ export interface MerkleAppend {
   readonly writes: MerkleNodeWrite[];
 }
 
-/** Leaves above this size are hashed from a fresh buffer instead of the reused scratch buffer. */
-const LEAF_SCRATCH_MAX_BYTES = 64 * 1024;
 /** A tree of safe-integer size has at most 53 levels above the leaves. */
 const MAX_LEVEL = 53;
 
-// Preallocated hash inputs: the prefix byte is written once and the hot path only copies the
-// payload in, so appending allocates nothing but the digests and the write records.
+// Preallocated input for single interior hashes: the prefix byte is written once.
 const interiorInput = Buffer.alloc(1 + 2 * MERKLE_HASH_BYTES);
 interiorInput[0] = 0x01;
-let leafScratch = Buffer.alloc(1 + 1024);
-let leafView = leafScratch.subarray(0, 1);
 
-// crypto.hash returning a Buffer allocates an off-heap backing store per digest, which costs more
-// than hashing 65 bytes. Its string output does not; latin1 ('binary') carries one byte per
-// character, so copying the characters out gives the same bytes at about 2.5 times the rate of
-// the Buffer form (measured on Node 20.20: 'buffer' 1.04 M/s, latin1 + copy into a fresh array
-// 2.86 M/s, latin1 + copy into preallocated memory 3.0 M/s, hex + Buffer.from(hex) 2.0 M/s,
-// latin1Write 2.6 M/s, createHash().update().digest() 0.88 M/s, for 65-byte inputs).
 function digest(input: Uint8Array): Uint8Array {
   const out = new Uint8Array(MERKLE_HASH_BYTES);
   digestInto(input, out, 0);
   return out;
-}
-
-/** Writes SHA-256(input) to out[offset, offset + 32): the allocation-free form of `digest`. */
-function digestInto(input: Uint8Array, out: Uint8Array, offset: number): void {
-  const text = nodeHash('sha256', input, 'binary');
-  for (let i = 0; i < MERKLE_HASH_BYTES; i++) out[offset + i] = text.charCodeAt(i);
 }
 
 /** SHA-256(0x00 ‖ leaf bytes) with node:crypto. */
@@ -81,26 +66,6 @@ export function leafHashOf(leafBytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(MERKLE_HASH_BYTES);
   leafHashInto(leafBytes, out, 0);
   return out;
-}
-
-/** Writes SHA-256(0x00 ‖ leaf bytes) to out[offset, offset + 32). */
-function leafHashInto(leafBytes: Uint8Array, out: Uint8Array, offset: number): void {
-  const inputBytes = leafBytes.length + 1;
-  if (inputBytes > LEAF_SCRATCH_MAX_BYTES) {
-    const input = Buffer.allocUnsafe(inputBytes);
-    input[0] = 0x00;
-    input.set(leafBytes, 1);
-    digestInto(input, out, offset);
-    return;
-  }
-  if (inputBytes > leafScratch.length) {
-    leafScratch = Buffer.alloc(Math.min(LEAF_SCRATCH_MAX_BYTES, inputBytes * 2));
-    leafView = leafScratch.subarray(0, 1);
-  }
-  if (leafView.length !== inputBytes) leafView = leafScratch.subarray(0, inputBytes);
-  leafView[0] = 0x00;
-  leafView.set(leafBytes, 1);
-  digestInto(leafView, out, offset);
 }
 
 /** SHA-256(0x01 ‖ left ‖ right) with node:crypto. */
@@ -204,8 +169,10 @@ function checkSize(value: number, field: string, max: number): void {
 
 /**
  * Node writes of a batch append, packed: write k is node (levels[k], indices[k]) with hash
- * hashes[32k, 32k + 32). Leaves and interior nodes are interleaved in append order (each leaf,
- * then the nodes it completes, bottom up), as `appendLeaf` would have returned them one by one.
+ * hashes[32k, 32k + 32). The writes go level by level, leaves first, and within a level in
+ * index order: the nodes a batch completes at one level are a contiguous run of indices, so each
+ * level is one packed run (what `MemoryMerkleNodes.putBatch` copies in one piece). The same
+ * nodes as appending the leaves one by one; `nodeWritesOf` lists them in that append order.
  */
 export interface MerkleBatchWrites {
   readonly count: number;
@@ -224,13 +191,39 @@ export interface MerkleBatchAppend {
 /** Leaves per `appendMany` call: a bound on the memory one call packs its writes into. */
 export const MERKLE_APPEND_BATCH_MAX_LEAVES = 1 << 20;
 
-/** The writes of a batch as one record per node (fresh copies), in the order they were made. */
+/**
+ * The writes of a batch as one record per node (fresh copies), in append order: each leaf, then
+ * the nodes it completes, bottom up (what `appendLeaf` one by one returns).
+ */
 export function nodeWritesOf(writes: MerkleBatchWrites): MerkleNodeWrite[] {
-  const list: MerkleNodeWrite[] = new Array(writes.count);
-  for (let k = 0; k < writes.count; k++) {
-    const offset = k * MERKLE_HASH_BYTES;
-    list[k] = { level: writes.levels[k] as number, index: writes.indices[k] as number, hash: writes.hashes.slice(offset, offset + MERKLE_HASH_BYTES) };
+  const { count, levels, indices, hashes } = writes;
+  // Where each level's run starts in the packed writes, and its first index.
+  const runAt: number[] = [];
+  const runFirst: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const level = levels[k] as number;
+    if (k === 0 || level !== levels[k - 1]) {
+      assert(level === runAt.length, 'nodeWritesOf: the writes go level by level, leaves first');
+      runAt.push(k);
+      runFirst.push(indices[k] as number);
+    } else {
+      assert(indices[k] === (indices[k - 1] as number) + 1, 'nodeWritesOf: a level is one run of consecutive indices');
+    }
   }
+  const record = (level: number, index: number): MerkleNodeWrite => {
+    const k = (runAt[level] as number) + index - (runFirst[level] as number);
+    assert(levels[k] === level && indices[k] === index, 'nodeWritesOf: a completed node is among the writes');
+    return { level, index, hash: hashes.slice(k * MERKLE_HASH_BYTES, (k + 1) * MERKLE_HASH_BYTES) };
+  };
+  const list: MerkleNodeWrite[] = [];
+  const leaves = runAt.length > 1 ? (runAt[1] as number) : count;
+  for (let k = 0; k < leaves; k++) {
+    const leafIndex = (runFirst[0] as number) + k;
+    list.push(record(0, leafIndex));
+    // Leaf i completes node (l, (i + 1) / 2^l - 1) for every l with 2^l dividing i + 1.
+    for (let level = 1, scale = 2; (leafIndex + 1) % scale === 0; level++, scale *= 2) list.push(record(level, (leafIndex + 1) / scale - 1));
+  }
+  assert(list.length === count, 'nodeWritesOf: every write is listed once');
   return list;
 }
 
@@ -384,19 +377,24 @@ export class MerkleLog {
   }
 
   /**
-   * Appends `leaves` in order (each the signed transaction bytes): the same log, nodes and writes
-   * as appending them one by one, with the writes packed and no allocation per leaf.
-   * At most MERKLE_APPEND_BATCH_MAX_LEAVES leaves per call.
+   * Appends `leaves` in order (each the signed transaction bytes): the same log and nodes as
+   * appending them one by one, with the writes packed level by level and no allocation per leaf.
+   * With a `pool`, a batch large enough to gain from it is hashed on the pool's threads and this
+   * one together (same result). At most MERKLE_APPEND_BATCH_MAX_LEAVES leaves per call.
    */
-  appendMany(leaves: readonly Uint8Array[]): MerkleBatchAppend {
+  appendMany(leaves: readonly Uint8Array[], pool?: MerkleSubtreePool): MerkleBatchAppend {
     checkBatchSize(leaves.length, this.#size);
-    const leafHashes = new Uint8Array(leaves.length * MERKLE_HASH_BYTES);
     for (let i = 0; i < leaves.length; i++) {
-      const leaf = leaves[i];
-      if (!(leaf instanceof Uint8Array)) throw new LedgerError('MERKLE_LEAF_INVALID', `leaves[${i}]: expected bytes`, { field: `leaves[${i}]` });
-      leafHashInto(leaf, leafHashes, i * MERKLE_HASH_BYTES);
+      if (!(leaves[i] instanceof Uint8Array)) throw new LedgerError('MERKLE_LEAF_INVALID', `leaves[${i}]: expected bytes`, { field: `leaves[${i}]` });
     }
-    return this.#appendHashes(leafHashes, leaves.length);
+    const layout = batchLayout(this.#size, leaves.length);
+    let hashes = pool?.hashBatch(leaves, layout, this.#frontier);
+    if (hashes === undefined) {
+      hashes = new Uint8Array(layout.total * MERKLE_HASH_BYTES);
+      hashLeafRange(leaves, 0, leaves.length, hashes);
+      hashInteriorLevels(hashes, layout, this.#frontier);
+    }
+    return this.#commit(layout, hashes);
   }
 
   /**
@@ -409,23 +407,41 @@ export class MerkleLog {
     }
     const leafCount = leafHashes.length / MERKLE_HASH_BYTES;
     checkBatchSize(leafCount, this.#size);
-    return this.#appendHashes(leafHashes, leafCount);
+    const layout = batchLayout(this.#size, leafCount);
+    const hashes = new Uint8Array(layout.total * MERKLE_HASH_BYTES);
+    hashes.set(leafHashes, 0);
+    hashInteriorLevels(hashes, layout, this.#frontier);
+    return this.#commit(layout, hashes);
   }
 
-  /** The append loop: leaf hash k is leafHashes[32 k, 32 k + 32). The caller checked the limits. */
-  #appendHashes(leafHashes: Uint8Array, leafCount: number): MerkleBatchAppend {
-    assert(leafHashes.length === leafCount * MERKLE_HASH_BYTES, 'appendHashes: 32 bytes per leaf');
-    const firstLeafIndex = this.#size;
-    const capacity = batchWriteCapacity(leafCount);
-    const levels = new Uint8Array(capacity);
-    const indices = new Float64Array(capacity);
-    const hashes = new Uint8Array(capacity * MERKLE_HASH_BYTES);
-    const writes = { count: 0, levels, indices, hashes };
-    for (let k = 0; k < leafCount; k++) appendLeafHashAt(this.#frontier, leafHashes, k, firstLeafIndex + k, writes);
-    assert(writes.count <= capacity, 'appendHashes: writes fit the capacity');
-    this.#size = firstLeafIndex + leafCount;
+  /**
+   * Takes a batch whose every node is in `hashes` (packed as `layout` says): records the write
+   * addresses, moves the frontier to the new right edge and grows the size.
+   */
+  #commit(layout: MerkleBatchLayout, hashes: Uint8Array): MerkleBatchAppend {
+    const { firstLeafIndex, leafCount, total } = layout;
+    assert(firstLeafIndex === this.#size && hashes.length === total * MERKLE_HASH_BYTES, 'append: the layout starts at the log size and covers every node');
+    const levels = new Uint8Array(total);
+    const indices = new Float64Array(total);
+    for (let level = 0; level < layout.count.length; level++) {
+      const offset = layout.offset[level] as number;
+      const first = layout.first[level] as number;
+      const count = layout.count[level] as number;
+      levels.fill(level, offset, offset + count);
+      for (let k = 0; k < count; k++) indices[offset + k] = first + k;
+    }
+    // The new right edge: for each set bit l of the new size, node (l, floor(size / 2^l) - 1) is
+    // a perfect subtree on the edge. If the batch completed nothing at level l, it is the same
+    // node as before (the bit was set already) and stays.
+    const size = firstLeafIndex + leafCount;
+    for (let level = 0, scale = 1; level < layout.count.length; level++, scale *= 2) {
+      if (Math.floor(size / scale) % 2 !== 1) continue;
+      const offset = (layout.offset[level] as number) + (layout.count[level] as number) - 1;
+      this.#frontier.set(hashes.subarray(offset * MERKLE_HASH_BYTES, (offset + 1) * MERKLE_HASH_BYTES), level * MERKLE_HASH_BYTES);
+    }
+    this.#size = size;
     this.#root = undefined;
-    return { firstLeafIndex, leafCount, writes };
+    return { firstLeafIndex, leafCount, writes: { count: total, levels, indices, hashes } };
   }
 
   /** The root at the current size (SHA-256("") when empty), folded from the frontier. */
@@ -570,17 +586,7 @@ export class MemoryMerkleNodes implements MerkleNodeReader {
     if (!(hash instanceof Uint8Array) || hash.length !== MERKLE_HASH_BYTES) {
       throw new LedgerError('MERKLE_HASH_INVALID', `node (${level}, ${index}): expected a 32-byte hash`, { field: 'hash' });
     }
-    while (this.#levels.length <= level) this.#levels.push({ hashes: new Uint8Array(0), present: new Uint8Array(0) });
-    let slot = this.#levels[level] as { hashes: Uint8Array; present: Uint8Array };
-    if (index >= slot.present.length) {
-      const capacity = Math.max(1024, index + 1, slot.present.length * 2);
-      const hashes = new Uint8Array(capacity * MERKLE_HASH_BYTES);
-      hashes.set(slot.hashes);
-      const present = new Uint8Array(capacity);
-      present.set(slot.present);
-      slot = { hashes, present };
-      this.#levels[level] = slot;
-    }
+    const slot = this.#slot(level, index + 1);
     const offset = index * MERKLE_HASH_BYTES;
     if (slot.present[index] === 1) {
       const existing = slot.hashes.subarray(offset, offset + MERKLE_HASH_BYTES);
@@ -596,30 +602,51 @@ export class MemoryMerkleNodes implements MerkleNodeReader {
     this.#count++;
   }
 
+  /** The level's storage, grown to hold at least `capacity` nodes (level and capacity checked by the caller). */
+  #slot(level: number, capacity: number): { hashes: Uint8Array; present: Uint8Array } {
+    while (this.#levels.length <= level) this.#levels.push({ hashes: new Uint8Array(0), present: new Uint8Array(0) });
+    let slot = this.#levels[level] as { hashes: Uint8Array; present: Uint8Array };
+    if (capacity > slot.present.length) {
+      const grown = Math.max(1024, capacity, slot.present.length * 2);
+      const hashes = new Uint8Array(grown * MERKLE_HASH_BYTES);
+      hashes.set(slot.hashes);
+      const present = new Uint8Array(grown);
+      present.set(slot.present);
+      slot = { hashes, present };
+      this.#levels[level] = slot;
+    }
+    return slot;
+  }
+
   putAll(writes: readonly MerkleNodeWrite[]): void {
     for (const write of writes) this.put(write.level, write.index, write.hash);
   }
 
-  /** Stores the packed writes of a batch append, with the same checks as `put`. */
+  /**
+   * Stores the packed writes of a batch append, with the same checks as `put`. A run of writes at
+   * one level with consecutive indices (a batch append gives one per level) that are all new and
+   * within the level's capacity is copied in one piece; anything else goes node by node.
+   */
   putBatch(writes: MerkleBatchWrites): void {
     assert(writes.levels.length >= writes.count && writes.indices.length >= writes.count && writes.hashes.length >= writes.count * MERKLE_HASH_BYTES, 'putBatch: the arrays hold count writes');
     const { levels, indices, hashes } = writes;
-    for (let k = 0; k < writes.count; k++) {
+    for (let k = 0; k < writes.count; ) {
       const level = levels[k] as number;
-      const index = indices[k] as number;
-      const slot = this.#levels[level];
-      // The common case, a new node inside a level's capacity, is copied here; everything else
-      // (growth, an existing node to compare, a bad address) goes through `put`.
-      if (slot !== undefined && Number.isSafeInteger(index) && index >= 0 && index < slot.present.length && slot.present[index] === 0) {
-        const from = k * MERKLE_HASH_BYTES;
-        const to = index * MERKLE_HASH_BYTES;
-        const target = slot.hashes;
-        for (let i = 0; i < MERKLE_HASH_BYTES; i++) target[to + i] = hashes[from + i] as number;
-        slot.present[index] = 1;
-        this.#count++;
+      const first = indices[k] as number;
+      let end = k + 1;
+      while (end < writes.count && levels[end] === level && indices[end] === first + (end - k)) end++;
+      const runLength = end - k;
+      const valid = Number.isInteger(level) && level >= 0 && level <= MAX_LEVEL && Number.isSafeInteger(first + runLength) && first >= 0;
+      const slot = valid ? this.#slot(level, first + runLength) : undefined;
+      if (slot !== undefined && !slot.present.subarray(first, first + runLength).includes(1)) {
+        slot.hashes.set(hashes.subarray(k * MERKLE_HASH_BYTES, end * MERKLE_HASH_BYTES), first * MERKLE_HASH_BYTES);
+        slot.present.fill(1, first, first + runLength);
+        this.#count += runLength;
       } else {
-        this.put(level, index, hashes.subarray(k * MERKLE_HASH_BYTES, (k + 1) * MERKLE_HASH_BYTES));
+        // Growth, nodes to compare with stored ones, or a bad address: one by one through `put`.
+        for (let j = k; j < end; j++) this.put(level, indices[j] as number, hashes.subarray(j * MERKLE_HASH_BYTES, (j + 1) * MERKLE_HASH_BYTES));
       }
+      k = end;
     }
   }
 

@@ -1,15 +1,19 @@
-// Batch appends (appendMany, appendLeafHashes, putBatch) and worker-thread leaf hashing must give
-// exactly the log, nodes and writes that appending the same leaves one by one gives.
+// Batch appends (appendMany, appendLeafHashes, putBatch), on one thread or on a MerkleSubtreePool,
+// must give exactly the log, nodes and writes that appending the same leaves one by one gives.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toHex } from '../src/bytes.js';
 import { LedgerError } from '../src/errors.js';
-import { LeafHashPool } from '../src/merkle-leaf-pool.js';
+import { MerkleSubtreePool, SUBTREE_POOL_MIN_LEAVES } from '../src/merkle-subtree-pool.js';
 import { MERKLE_APPEND_BATCH_MAX_LEAVES, MemoryMerkleNodes, MerkleLog, leafHashOf, nodeWritesOf, type MerkleNodeWrite } from '../src/merkle-log.js';
 import { ReferenceTree } from './reference/merkle-reference.js';
 
-const pool = new LeafHashPool(2);
-afterAll(() => pool.close());
+const pool = new MerkleSubtreePool(1);
+const pool3 = new MerkleSubtreePool(3);
+afterAll(async () => {
+  await pool.close();
+  await pool3.close();
+});
 
 function leafBytes(seed: number, length: number): Uint8Array {
   const leaf = new Uint8Array(length);
@@ -125,36 +129,86 @@ describe('MemoryMerkleNodes.putBatch', () => {
   });
 });
 
-describe('LeafHashPool', () => {
-  it('answers SHA-256(0x00 ‖ leaf) for each leaf, in order, for random batches', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 1500 }), async (leaves) => {
-        const packed = await pool.hashLeaves(leaves);
-        expect(packed.length).toBe(leaves.length * 32);
-        leaves.forEach((leaf, i) => expect(toHex(packed.subarray(i * 32, i * 32 + 32))).toBe(toHex(leafHashOf(leaf))));
+/** Appends `leaves` with appendMany on a log resumed at `start` leaves (one thread or `on`), in batches of `sizes`. */
+function batched(prefix: readonly Uint8Array[], leaves: readonly Uint8Array[], sizes: readonly number[], on?: MerkleSubtreePool) {
+  const log = MerkleLog.fromFrontier(prefix.length, (() => {
+    const seed = MerkleLog.empty();
+    if (prefix.length > 0) seed.appendMany(prefix);
+    return seed.frontier();
+  })());
+  const nodes = new MemoryMerkleNodes();
+  const writes: MerkleNodeWrite[] = [];
+  const packed: string[] = [];
+  let at = 0;
+  for (const size of sizes) {
+    const batch = log.appendMany(leaves.slice(at, at + size), on);
+    at += size;
+    nodes.putBatch(batch.writes);
+    writes.push(...nodeWritesOf(batch.writes));
+    packed.push(`${batch.writes.count}:${toHex(batch.writes.levels.subarray(0, batch.writes.count))}:${Array.from(batch.writes.indices.subarray(0, batch.writes.count)).join(',')}`);
+  }
+  return { log, nodes, writes, packed };
+}
+
+describe('MerkleSubtreePool', () => {
+  it('gives the one-thread log, writes and frontier, for random starting sizes and batch sizes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5000 }), fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 3 }), fc.constantFrom(pool, pool3), (start, sizes, on) => {
+        const total = sizes.reduce((a, b) => a + b, 0);
+        const prefix = Array.from({ length: start }, (_, i) => leafBytes(i, 48));
+        const leaves = Array.from({ length: total }, (_, i) => leafBytes(start + i, (start + i) % 300));
+        const single = batched(prefix, leaves, sizes);
+        const parallel = batched(prefix, leaves, sizes, on);
+        expect(parallel.packed).toEqual(single.packed);
+        expect(shown(parallel.writes)).toEqual(shown(single.writes));
+        expect(parallel.log.size).toBe(start + total);
+        expect(toHex(parallel.log.root())).toBe(toHex(single.log.root()));
+        expect(parallel.log.frontier().map(toHex)).toEqual(single.log.frontier().map(toHex));
       }),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
   });
 
-  it('feeds appendLeafHashes to the same log as appendMany, with batches in flight together', async () => {
-    const leaves = Array.from({ length: 5000 }, (_, i) => leafBytes(i, 256));
-    const batches = [leaves.slice(0, 1234), leaves.slice(1234, 1235), leaves.slice(1235, 4000), leaves.slice(4000)];
-    const hashed = await Promise.all(batches.map((batch) => pool.hashLeaves(batch)));
-    const parallel = MerkleLog.empty();
-    const writes: MerkleNodeWrite[] = [];
-    for (const packed of hashed) writes.push(...nodeWritesOf(parallel.appendLeafHashes(packed).writes));
-    const single = MerkleLog.empty();
-    const singleWrites = nodeWritesOf(single.appendMany(leaves).writes);
-    expect(shown(writes)).toEqual(shown(singleWrites));
-    expect(toHex(parallel.root())).toBe(toHex(single.root()));
+  it('matches one-by-one appends node for node and the RFC reference root, from a non-aligned start', () => {
+    const start = 1001;
+    const prefix = Array.from({ length: start }, (_, i) => leafBytes(i, 256));
+    const leaves = Array.from({ length: 4099 }, (_, i) => leafBytes(start + i, 256));
+    const expected = oneByOne(prefix, leaves);
+    const parallel = batched(prefix, leaves, [4099], pool);
+    expect(shown(parallel.writes)).toEqual(shown(expected.writes));
+    expect(parallel.nodes.count).toBe(expected.writes.length);
+    for (const write of expected.writes) expect(toHex(parallel.nodes.getNodeSync(write.level, write.index))).toBe(toHex(write.hash));
+    expect(toHex(parallel.log.root())).toBe(toHex(expected.log.root()));
+    expect(toHex(parallel.log.root())).toBe(toHex(ReferenceTree.fromEntries([...prefix, ...leaves]).root(start + leaves.length)));
   });
 
-  it('refuses non-bytes and fails calls once closed', async () => {
-    const own = new LeafHashPool(1);
-    await expect(own.hashLeaves([new Uint8Array(3), 7 as unknown as Uint8Array])).rejects.toMatchObject({ code: 'MERKLE_LEAF_INVALID' });
-    expect(toHex(await own.hashLeaves([new Uint8Array(0)]))).toBe(toHex(leafHashOf(new Uint8Array(0))));
+  it('leaves a batch below SUBTREE_POOL_MIN_LEAVES to the calling thread, and the result is the same', () => {
+    const leaves = Array.from({ length: SUBTREE_POOL_MIN_LEAVES - 1 }, (_, i) => leafBytes(i, 256));
+    const log = MerkleLog.empty();
+    expect(pool.hashBatch(leaves, { firstLeafIndex: 0, leafCount: leaves.length, first: [0], count: [leaves.length], offset: [0], total: leaves.length }, new Uint8Array(54 * 32))).toBeUndefined();
+    const batch = log.appendMany(leaves, pool);
+    expect(shown(nodeWritesOf(batch.writes))).toEqual(shown(nodeWritesOf(MerkleLog.empty().appendMany(leaves).writes)));
+  });
+
+  it('returns writes the caller owns: the next batch does not change them', () => {
+    const leaves = Array.from({ length: 8192 }, (_, i) => leafBytes(i, 100));
+    const log = MerkleLog.empty();
+    const first = log.appendMany(leaves.slice(0, 4096), pool);
+    const before = toHex(first.writes.hashes);
+    log.appendMany(leaves.slice(4096), pool);
+    expect(toHex(first.writes.hashes)).toBe(before);
+    expect(first.writes.hashes.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
+  it('fails calls once closed, with a coded error and the log unchanged', async () => {
+    const own = new MerkleSubtreePool(1);
+    const leaves = Array.from({ length: 2048 }, (_, i) => leafBytes(i, 32));
+    const log = MerkleLog.empty();
+    log.appendMany(leaves, own);
+    const root = toHex(log.root());
     await own.close();
-    await expect(own.hashLeaves([new Uint8Array(1)])).rejects.toMatchObject({ code: 'LEAF_POOL_CLOSED' });
+    expect(() => log.appendMany(leaves, own)).toThrow(expect.objectContaining({ code: 'MERKLE_POOL_CLOSED' }));
+    expect(log.size).toBe(2048);
+    expect(toHex(log.root())).toBe(root);
   });
 });
