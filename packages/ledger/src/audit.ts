@@ -89,7 +89,15 @@ async function compareState(store: LedgerStore, replica: MemoryStore, lastWriter
   let after: string | undefined;
   for (;;) {
     const [mine, theirs] = await Promise.all([
-      store.scanState('', after === undefined ? {} : { after }),
+      store.scanState('', after === undefined ? {} : { after }).catch((error: unknown) => {
+        // A store that cannot even produce a value (a dangling or malformed pointer in LevelDB's
+        // layout) fails the audit at the height that last wrote that key.
+        if (error instanceof LedgerError && error.code === 'STORE_CORRUPT') {
+          const key = error.field;
+          throw new AuditFailure((key === undefined ? undefined : lastWriter.get(key)) ?? headHeight, 'STORE_CORRUPT', error.message);
+        }
+        throw error;
+      }),
       replica.scanState('', after === undefined ? {} : { after }),
     ]);
     const length = Math.max(mine.length, theirs.length);

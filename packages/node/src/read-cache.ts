@@ -40,6 +40,11 @@ export class ReadCache<V> {
     return value;
   }
 
+  /** The cached answer without counting it as a use (null: known absent, undefined: not cached). */
+  peek(key: string): V | null | undefined {
+    return this.entries.get(key);
+  }
+
   /**
    * The cached answer, or `load`'s (null: absent), cached unless a commit finished meanwhile;
    * concurrent reads of one key in one generation share one load.

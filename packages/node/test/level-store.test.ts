@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { sampleCommit, storeConformanceCases } from '@tradeledger/ledger/testing';
-import { LevelStore } from '../src/level-store.js';
+import { LevelStore, SEPARATE_VALUE_BYTES_DEFAULT } from '../src/level-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tl-level-store-'));
 let counter = 0;
@@ -26,6 +27,8 @@ const factory = {
 };
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const v = (n: number): Uint8Array => new Uint8Array([n, n + 1, n + 2]);
 
 describe('LevelStore conformance', () => {
   for (const testCase of storeConformanceCases()) {
@@ -67,8 +70,93 @@ describe('LevelStore durability', () => {
   });
 });
 
+describe('LevelStore large state values (under v/ keys)', () => {
+  const big = (fill: number, length = SEPARATE_VALUE_BYTES_DEFAULT): Uint8Array => new Uint8Array(length).fill(fill);
+  const rawKeys = async (store: LevelStore, prefix: string): Promise<string[]> => {
+    const keys: string[] = [];
+    for await (const key of store.raw.keys({ gte: prefix, lt: `${prefix}\u007f` })) keys.push(key);
+    return keys;
+  };
+
+  it('keeps a pointer in s/ and the value under v/, and takes the v/ entry along when the value is replaced or deleted', async () => {
+    let store = await factory.create();
+    const tagged = Uint8Array.of(0xc1, 1, 2); // small, but starts with the pointer tag
+    await store.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: big(1) }, { key: 'doc/b', value: big(2) }, { key: 'doc/c', value: v(3) }, { key: 'doc/t', value: tagged }]));
+    expect(await rawKeys(store, 'v/')).toHaveLength(3);
+    expect((await store.raw.get('s/doc/a'))?.length).toBeLessThan(32);
+    expect(new Uint8Array((await store.raw.get('s/doc/c')) as Uint8Array)).toEqual(v(3));
+    expect(await store.getState('doc/a')).toEqual(big(1));
+    expect(await store.getState('doc/t')).toEqual(tagged);
+    // Replace a with another large value, b with a small one; delete t.
+    await store.commitBlock(sampleCommit(1, [{ key: 'doc/a', value: big(9, 300) }, { key: 'doc/b', value: v(4) }, { key: 'doc/t', value: null }]));
+    expect(await rawKeys(store, 'v/')).toHaveLength(1);
+    // From a cold cache too: reopened, every value is read through its pointer.
+    store = await factory.reopen(store);
+    expect(await store.getState('doc/a')).toEqual(big(9, 300));
+    expect(await store.getState('doc/b')).toEqual(v(4));
+    expect(await store.getState('doc/t')).toBeUndefined();
+    expect(await store.scanState('doc/')).toEqual([
+      ['doc/a', big(9, 300)],
+      ['doc/b', v(4)],
+      ['doc/c', v(3)],
+    ]);
+    await store.commitBlock(sampleCommit(2, [{ key: 'doc/a', value: null }]));
+    expect(await rawKeys(store, 'v/')).toHaveLength(0);
+    await store.close();
+  });
+
+  it('reads a large value stored inline by an earlier version, and replaces it cleanly', async () => {
+    const store = await factory.create();
+    await store.commitBlock(sampleCommit(0, [{ key: 'doc/x', value: v(1) }]));
+    await store.raw.put('s/doc/old', big(7, 1000)); // the layout before v/ keys
+    expect(await store.getState('doc/old')).toEqual(big(7, 1000));
+    await store.commitBlock(sampleCommit(1, [{ key: 'doc/old', value: big(8, 900) }]));
+    expect(await store.getState('doc/old')).toEqual(big(8, 900));
+    expect(await rawKeys(store, 'v/')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('answers STORE_CORRUPT for a pointer whose value is missing', async () => {
+    const store = await factory.create();
+    await store.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: big(1) }]));
+    for (const key of await rawKeys(store, 'v/')) await store.raw.del(key);
+    const reopened = await factory.reopen(store);
+    await expect(reopened.getState('doc/a')).rejects.toMatchObject({ code: 'STORE_CORRUPT', field: 'doc/a' });
+    await expect(reopened.scanState('doc/')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await reopened.close();
+  });
+
+  it('holds exactly one v/ entry per live large value, and the values of a model, over random blocks and reopens', async () => {
+    const write = fc.record({ key: fc.constantFrom('k/1', 'k/2', 'k/3', 'k/4'), value: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.uniqueArray(write, { selector: (w) => w.key, maxLength: 4 }), fc.boolean()), { minLength: 1, maxLength: 8 }), async (blocks) => {
+        // 0, 1: small values; 2, 3: large ones.
+        const valueOf = (n: number, height: number): Uint8Array => (n < 2 ? Uint8Array.of(n, height) : big(n, SEPARATE_VALUE_BYTES_DEFAULT + height));
+        let store = await factory.create();
+        const model = new Map<string, Uint8Array>();
+        try {
+          for (const [height, [writes, reopen]] of blocks.entries()) {
+            const stateWrites = writes.map((w) => ({ key: w.key, value: w.value === null ? null : valueOf(w.value, height) }));
+            await store.commitBlock(sampleCommit(height, [...stateWrites].sort((a, b) => (a.key < b.key ? -1 : 1))));
+            for (const w of stateWrites) {
+              if (w.value === null) model.delete(w.key);
+              else model.set(w.key, w.value);
+            }
+            if (reopen) store = await factory.reopen(store);
+            expect(await rawKeys(store, 'v/')).toHaveLength([...model.values()].filter((value) => value.length >= SEPARATE_VALUE_BYTES_DEFAULT).length);
+            expect(await store.scanState('k/')).toEqual([...model.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+            for (const key of ['k/1', 'k/2', 'k/3', 'k/4']) expect(await store.getState(key)).toEqual(model.get(key));
+          }
+        } finally {
+          await store.close();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
 describe('LevelStore read cache', () => {
-  const v = (n: number): Uint8Array => new Uint8Array([n, n + 1, n + 2]);
 
   it('answers from every commit: new values, deletions, keys and ids first seen absent', async () => {
     const store = await factory.create();
