@@ -452,11 +452,11 @@ function compareRanges(bytes: Uint8Array, aStart: number, aEnd: number, bStart: 
  * order, so every input gets the same code as the scan-then-decode-then-re-encode design this
  * replaced (which re-encoded megabytes per block just to compare).
  */
-function decodeStrict(bytes: Uint8Array, field: string): unknown {
+function decodeStrict(bytes: Uint8Array, field: string, from = 0, depth = 0, whole = true): { value: unknown; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length;
   const stack: Frame[] = [];
-  let pos = 0;
+  let pos = from;
   let root: unknown;
   let refusedKey: LedgerError | undefined;
   let badUtf8: LedgerError | undefined;
@@ -593,7 +593,7 @@ function decodeStrict(bytes: Uint8Array, field: string): unknown {
       let frame: Frame | undefined;
       if (containerCount >= 0) {
         // Containers count towards depth even when empty (the encoder counts them the same way).
-        if (stack.length + 1 > CANONICAL_MAX_DEPTH) fail(CANONICAL_ERROR.tooDeep, field, `nesting deeper than ${CANONICAL_MAX_DEPTH} at byte ${start}`);
+        if (depth + stack.length + 1 > CANONICAL_MAX_DEPTH) fail(CANONICAL_ERROR.tooDeep, field, `nesting deeper than ${CANONICAL_MAX_DEPTH} at byte ${start}`);
         const values = containerIsMap ? containerCount * 2 : containerCount;
         // Every value takes at least one byte: a count beyond the input is malformed, not a reason to allocate.
         if (values > end - pos) fail(CANONICAL_ERROR.malformed, field, `${containerIsMap ? 'map' : 'array'} at byte ${start} declares ${containerCount} entries, more than the bytes left`);
@@ -618,10 +618,10 @@ function decodeStrict(bytes: Uint8Array, field: string): unknown {
     }
     if (stack.length === 0) break;
   }
-  if (pos !== end) fail(CANONICAL_ERROR.trailingBytes, field, `${end - pos} bytes after the end of the value (at byte ${pos})`);
+  if (whole && pos !== end) fail(CANONICAL_ERROR.trailingBytes, field, `${end - pos} bytes after the end of the value (at byte ${pos})`);
   if (refusedKey !== undefined) throw refusedKey;
   if (badUtf8 !== undefined) throw badUtf8;
-  return root;
+  return { value: root, end: pos };
 }
 
 /**
@@ -635,5 +635,17 @@ export function decodeCanonical(bytes: Uint8Array, field: string, maxBytes: numb
   if (!(bytes instanceof Uint8Array)) fail(CANONICAL_ERROR.malformed, field, `expected bytes, got ${describe(bytes)}`);
   if (bytes.length > maxBytes) fail(CANONICAL_ERROR.tooLarge, field, `${bytes.length} bytes exceeds the limit of ${maxBytes}`);
   if (bytes.length === 0) fail(CANONICAL_ERROR.malformed, field, 'no bytes');
-  return decodeStrict(bytes, field);
+  return decodeStrict(bytes, field).value;
+}
+
+/**
+ * Decodes the one canonical value that starts at bytes[from] and sits `depth` containers deep in
+ * an enclosing canonical value (for a caller that parses a fixed envelope around it): the same
+ * checks and errors as decodeCanonical gives that value in place, except that bytes after it are
+ * left to the caller. Returns the value and the offset just past it. No size limit of its own:
+ * the caller bounded `bytes`.
+ */
+export function decodeCanonicalValueAt(bytes: Uint8Array, from: number, depth: number, field: string): { value: unknown; end: number } {
+  assert(Number.isSafeInteger(from) && from >= 0 && from < bytes.length && Number.isSafeInteger(depth) && depth >= 0, 'decodeCanonicalValueAt: a start inside the bytes and a depth');
+  return decodeStrict(bytes, field, from, depth, false);
 }

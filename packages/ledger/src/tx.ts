@@ -12,14 +12,14 @@
 // state machine do), and it never re-encodes to hash: DecodedTx.bytes are the bytes that arrived.
 
 import { bytesEqual, concatBytes, toHex } from './bytes.js';
-import { CANONICAL_ERROR, decodeCanonical, encodeCanonical } from './canonical-msgpack.js';
+import { CANONICAL_ERROR, decodeCanonical, decodeCanonicalValueAt, encodeCanonical } from './canonical-msgpack.js';
 import { BLOCK_MAX_TXS, CHAIN_ID_MAX_CHARS, TX_KIND_MAX_CHARS, TX_MAX_BYTES_DEFAULT, CANONICAL_MAX_BYTES } from './constants.js';
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, nodeBackend, publicKeyFromSeed, type SignatureBackend } from './ed25519.js';
 import { assert, LedgerError } from './errors.js';
 import { hash as nodeHash } from 'node:crypto';
 import { DOMAIN, domainHash, sha256, SHA256_BYTES } from './hash.js';
 
-import { checkFields, CODEC_TO_TX, envelope, fail, shown, SIGNED_FIELDS, TX_SIGNATURE_BYTES, TX_SIGNER_BYTES, TX_VERSION, UNSIGNED_FIELDS, type Tx, type UnsignedTx } from './tx-envelope.js';
+import { CHAIN_ID_PATTERN, checkFields, CODEC_TO_TX, envelope, fail, shown, SIGNED_FIELDS, TX_KIND_PATTERN, TX_SIGNATURE_BYTES, TX_SIGNER_BYTES, TX_VERSION, UNSIGNED_FIELDS, type Tx, type UnsignedTx } from './tx-envelope.js';
 export { CHAIN_ID_PATTERN, TX_KIND_PATTERN, TX_VERSION, type Tx, type UnsignedTx } from './tx-envelope.js';
 
 export interface DecodedTx {
@@ -160,8 +160,188 @@ function checkArrived(bytes: Uint8Array, maxBytes: number): void {
   if (bytes.length > maxBytes) fail('TX_TOO_LARGE', 'tx', `${bytes.length} bytes exceeds the limit of ${maxBytes}`);
 }
 
+// ---- the fast path ----
+//
+// Almost every transaction that arrives is a well-formed canonical envelope: fixmap 8, the eight
+// keys in canonical order, a short ASCII chain id and kind, canonical unsigned integers, bin 64 and
+// bin 32, version 1. `parseEnvelopeFast` reads exactly that layout with no general machinery
+// (the payload alone goes through the canonical decoder) and answers undefined at the first byte
+// that differs from it in any way, leaving the input to the general path, which then gives its
+// exact answer, error codes included. So the fast path can only ever accept what the general path
+// accepts, with the same value (a property test holds the two to it); what it saves is the
+// per-token work, the generic field checks and two small allocations (signer and signature are
+// views into the private copy of the bytes, not copies of their own).
+
+const KEY_BYTES = (() => {
+  const encoder = new TextEncoder();
+  return SIGNED_FIELDS.map((key) => Uint8Array.from([0xa0 | key.length, ...encoder.encode(key)]));
+})();
+assert(KEY_BYTES.every((key) => key.length <= 32), 'envelope keys are fixstr');
+
+/** Bytes of 0x00-0x7f that CHAIN_ID_PATTERN (and, with '/', TX_KIND_PATTERN) admit. */
+const CHAIN_ID_BYTE = new Uint8Array(128);
+const KIND_BYTE = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const text = String.fromCharCode(c);
+  if (CHAIN_ID_PATTERN.test(text)) CHAIN_ID_BYTE[c] = 1;
+  if (TX_KIND_PATTERN.test(text)) KIND_BYTE[c] = 1;
+}
+
+/** The last chain id and kinds seen, as bytes and string: a block repeats them in every transaction. */
+const recentNames: Array<{ bytes: Uint8Array; text: string }> = [];
+const RECENT_NAMES_MAX = 8;
+
+/**
+ * The ASCII name (chain id or kind) in bytes[start, start + length), every byte admitted by
+ * `allowed`, or undefined.
+ */
+function readName(bytes: Uint8Array, start: number, length: number, allowed: Uint8Array): string | undefined {
+  if (length === 0 || start + length > bytes.length) return undefined;
+  for (let i = start; i < start + length; i++) {
+    const c = bytes[i] as number;
+    if (c >= 0x80 || allowed[c] !== 1) return undefined;
+  }
+  for (const recent of recentNames) {
+    if (recent.bytes.length !== length) continue;
+    let same = true;
+    for (let i = 0; i < length && same; i++) same = recent.bytes[i] === bytes[start + i];
+    if (same) return recent.text;
+  }
+  const copy = bytes.slice(start, start + length);
+  const text = String.fromCharCode.apply(null, copy as unknown as number[]);
+  if (recentNames.length >= RECENT_NAMES_MAX) recentNames.shift();
+  recentNames.push({ bytes: copy, text });
+  return text;
+}
+
+/** Whether bytes[at, at + key.length) is `key`. */
+function keyAt(bytes: Uint8Array, at: number, key: Uint8Array): boolean {
+  if (at + key.length > bytes.length) return false;
+  for (let i = 0; i < key.length; i++) if (bytes[at + i] !== key[i]) return false;
+  return true;
+}
+
+/**
+ * The canonical unsigned safe integer at bytes[at] (its length is `uintBytes` of its first byte),
+ * or -1 for anything else (negative, non-minimal, too wide, truncated, a float, not an integer).
+ */
+function readUint(bytes: Uint8Array, at: number): number {
+  if (at >= bytes.length) return -1;
+  const t = bytes[at] as number;
+  if (t <= 0x7f) return t;
+  const left = bytes.length - at - 1;
+  let value: number;
+  switch (t) {
+    case 0xcc:
+      if (left < 1) return -1;
+      value = bytes[at + 1] as number;
+      return value >= 0x80 ? value : -1;
+    case 0xcd:
+      if (left < 2) return -1;
+      value = ((bytes[at + 1] as number) << 8) | (bytes[at + 2] as number);
+      return value >= 0x100 ? value : -1;
+    case 0xce:
+      if (left < 4) return -1;
+      value = (bytes[at + 1] as number) * 0x100_0000 + (((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 8) | (bytes[at + 4] as number));
+      return value >= 0x10000 ? value : -1;
+    case 0xd3: {
+      if (left < 8) return -1;
+      const high = (bytes[at + 1] as number) * 0x100_0000 + (((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 8) | (bytes[at + 4] as number));
+      const low = (bytes[at + 5] as number) * 0x100_0000 + (((bytes[at + 6] as number) << 16) | ((bytes[at + 7] as number) << 8) | (bytes[at + 8] as number));
+      // Non-negative, above uint32 (else a shorter form exists) and within 2^53 - 1.
+      if (high === 0 || high >= 0x20_0000) return -1;
+      return high * 0x1_0000_0000 + low;
+    }
+    default:
+      return -1;
+  }
+}
+
+function uintBytes(t: number): number {
+  return t <= 0x7f ? 1 : t === 0xcc ? 2 : t === 0xcd ? 3 : t === 0xce ? 5 : 9;
+}
+
+/** The envelope in `own` if it has exactly the common canonical layout, else undefined (see above). */
+function parseEnvelopeFast(own: Uint8Array): Tx | undefined {
+  const end = own.length;
+  if (end < 1 || own[0] !== FIXMAP_8) return undefined;
+  let at = 1;
+  // chainId, kind: fixstr or str8 of allowed ASCII.
+  const names: string[] = [];
+  for (let k = 0; k < 2; k++) {
+    const key = KEY_BYTES[k] as Uint8Array;
+    if (!keyAt(own, at, key)) return undefined;
+    at += key.length;
+    const t = own[at];
+    let length: number;
+    if (t === undefined) return undefined;
+    if (t >= 0xa0 && t <= 0xbf) {
+      length = t & 0x1f;
+      at += 1;
+    } else if (t === 0xd9 && at + 1 < end && (own[at + 1] as number) >= 0x20) {
+      length = own[at + 1] as number;
+      at += 2;
+    } else return undefined;
+    if (length > (k === 0 ? CHAIN_ID_MAX_CHARS : TX_KIND_MAX_CHARS)) return undefined;
+    const name = readName(own, at, length, k === 0 ? CHAIN_ID_BYTE : KIND_BYTE);
+    if (name === undefined) return undefined;
+    names.push(name);
+    at += length;
+  }
+  if (!keyAt(own, at, KEY_BYTES[2] as Uint8Array)) return undefined;
+  at += (KEY_BYTES[2] as Uint8Array).length;
+  const nonce = readUint(own, at);
+  if (nonce < 0) return undefined;
+  at += uintBytes(own[at] as number);
+  if (!keyAt(own, at, KEY_BYTES[3] as Uint8Array)) return undefined;
+  at += (KEY_BYTES[3] as Uint8Array).length;
+  if (at >= end) return undefined;
+  let payload: unknown;
+  try {
+    // Depth 1: the payload sits inside the envelope map, as the general decoder counts it.
+    const decoded = decodeCanonicalValueAt(own, at, 1, 'tx');
+    payload = decoded.value;
+    at = decoded.end;
+  } catch {
+    return undefined; // the general path gives the exact error
+  }
+  if (!keyAt(own, at, KEY_BYTES[4] as Uint8Array)) return undefined;
+  at += (KEY_BYTES[4] as Uint8Array).length;
+  if (at + 2 + ED25519_SIGNATURE_BYTES > end || own[at] !== 0xc4 || own[at + 1] !== ED25519_SIGNATURE_BYTES) return undefined;
+  const signature = own.subarray(at + 2, at + 2 + ED25519_SIGNATURE_BYTES);
+  at += 2 + ED25519_SIGNATURE_BYTES;
+  if (!keyAt(own, at, KEY_BYTES[5] as Uint8Array)) return undefined;
+  at += (KEY_BYTES[5] as Uint8Array).length;
+  if (at + 2 + ED25519_PUBLIC_KEY_BYTES > end || own[at] !== 0xc4 || own[at + 1] !== ED25519_PUBLIC_KEY_BYTES) return undefined;
+  const signer = own.subarray(at + 2, at + 2 + ED25519_PUBLIC_KEY_BYTES);
+  at += 2 + ED25519_PUBLIC_KEY_BYTES;
+  if (!keyAt(own, at, KEY_BYTES[6] as Uint8Array)) return undefined;
+  at += (KEY_BYTES[6] as Uint8Array).length;
+  const timestamp = readUint(own, at);
+  if (timestamp < 0) return undefined;
+  at += uintBytes(own[at] as number);
+  if (!keyAt(own, at, KEY_BYTES[7] as Uint8Array)) return undefined;
+  at += (KEY_BYTES[7] as Uint8Array).length;
+  if (at + 1 !== end || own[at] !== TX_VERSION) return undefined;
+  // Keys in wire order, as the general decoder builds the record.
+  return { chainId: names[0] as string, kind: names[1] as string, nonce, payload, signature, signer, timestamp, version: TX_VERSION };
+}
+
 /** Decodes `own`, a private copy of arrived bytes that nobody else holds. */
 function decodeOwned(own: Uint8Array, maxBytes: number): DecodedTx {
+  const fast = parseEnvelopeFast(own);
+  if (fast !== undefined) return decoded(own, fast);
+  return decodeOwnedGeneral(own, maxBytes);
+}
+
+function decoded(own: Uint8Array, tx: Tx): DecodedTx {
+  const signingHash = signingHashOfSigned(own, tx);
+  const id = sha256Digest(own);
+  return Object.freeze({ tx: Object.freeze(tx), bytes: own, id: id.bytes, idHex: id.hex, signingHash });
+}
+
+/** The general path: the canonical decoder, then the envelope's field checks. */
+function decodeOwnedGeneral(own: Uint8Array, maxBytes: number): DecodedTx {
   let value: unknown;
   try {
     value = decodeCanonical(own, 'tx', maxBytes);
@@ -183,9 +363,7 @@ function decodeOwned(own: Uint8Array, maxBytes: number): DecodedTx {
   }
   const tx = record as unknown as Tx;
   checkFields(tx, true);
-  const signingHash = signingHashOfSigned(own, tx);
-  const id = sha256Digest(own);
-  return Object.freeze({ tx: Object.freeze(tx), bytes: own, id: id.bytes, idHex: id.hex, signingHash });
+  return decoded(own, tx);
 }
 
 /**
@@ -199,6 +377,16 @@ export function decodeTx(bytes: Uint8Array, options: { maxBytes?: number } = {})
   const own = new Uint8Array(bytes.length);
   own.set(bytes);
   return decodeOwned(own, maxBytes);
+}
+
+/**
+ * decodeTx through the general canonical decoder only, never the fast path: the reference the
+ * fast path is tested against (same answers, same errors). Slower; not for the hot path.
+ */
+export function decodeTxGeneral(bytes: Uint8Array, options: { maxBytes?: number } = {}): DecodedTx {
+  const maxBytes = options.maxBytes ?? TX_MAX_BYTES_DEFAULT;
+  checkArrived(bytes, maxBytes);
+  return decodeOwnedGeneral(bytes.slice(), maxBytes);
 }
 
 /** One transaction of a batch: decoded, or the LedgerError decodeTx throws for it. */
