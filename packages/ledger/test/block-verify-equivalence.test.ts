@@ -9,6 +9,7 @@ import { buildGenesis, chainTip, verifyBlock, type ChainTip, type VerifiedBlock 
 import { encodeCanonical } from '../src/canonical-msgpack.js';
 import { publicKeyFromSeed, sign } from '../src/ed25519.js';
 import { MerkleLog, type MerkleNodeWrite } from '../src/merkle-log.js';
+import { MerkleSubtreePool, SUBTREE_POOL_MIN_LEAVES } from '../src/merkle-subtree-pool.js';
 import { recordingStateMachine as sm } from '../src/testing/ledger-state-machine.js';
 import { signTx } from '../src/tx.js';
 import { inlineVerifier, WorkerVerifyPool } from '../src/verify-pool.js';
@@ -67,9 +68,9 @@ function summary(verified: VerifiedBlock) {
   };
 }
 
-async function outcome(block: DecodedBlock, verifier: typeof pool | typeof inlineVerifier): Promise<unknown> {
+async function outcome(block: DecodedBlock, verifier: typeof pool | typeof inlineVerifier, merklePool?: MerkleSubtreePool): Promise<unknown> {
   try {
-    return summary(await verifyBlock(block, tip, { authorizeProposer, verifier }));
+    return summary(await verifyBlock(block, tip, merklePool === undefined ? { authorizeProposer, verifier } : { authorizeProposer, verifier, merklePool }));
   } catch (error) {
     return { error: (error as { code?: string }).code ?? String(error) };
   }
@@ -117,5 +118,22 @@ describe('verifyBlock: worker pool and single thread agree', () => {
     expect(tampered.verdicts[3]).toBe('TX_SIGNATURE_INVALID');
     expect(await outcome(variants[1]?.[1] as DecodedBlock, inlineVerifier)).toEqual({ error: 'BLOCK_LOG_ROOT' });
     expect(await outcome(variants[2]?.[1] as DecodedBlock, inlineVerifier)).toEqual({ error: 'BLOCK_SIGNATURE_INVALID' });
+  });
+
+  it('with a Merkle subtree pool on a block large enough for it, on valid and tampered blocks', async () => {
+    const merklePool = new MerkleSubtreePool(1);
+    try {
+      const many = Array.from({ length: SUBTREE_POOL_MIN_LEAVES + 300 }, (_, i) => tx(i));
+      const bad = [...many];
+      bad[5] = Uint8Array.of(0xc1);
+      for (const block of [blockOver(many), blockOver(bad), blockOver(many, { logRoot: new Uint8Array(32).fill(9) })]) {
+        const inline = await outcome(block, inlineVerifier);
+        expect(await outcome(block, pool, merklePool)).toEqual(inline);
+      }
+      const log = referenceLog(many);
+      expect(await outcome(blockOver(many), pool, merklePool)).toMatchObject({ writes: log.writes.map((w) => `${w.level}/${w.index}/${toHex(w.hash)}`), logRoot: toHex(log.root) });
+    } finally {
+      await merklePool.close();
+    }
   });
 });
