@@ -92,7 +92,7 @@ for (;;) {
       let from = control[base + ${CONTROL_LEVEL_AT} + level - 1];
       let to = control[base + ${CONTROL_LEVEL_AT} + level];
       for (let p = 0; p < nodes; p++, from += 2 * H, to += H) {
-        for (let j = 0; j < 2 * H; j++) pair[1 + j] = out[from + j];
+        pair.set(out.subarray(from, from + 2 * H), 1);
         const text = hash('sha256', pair, 'binary');
         for (let j = 0; j < H; j++) out[to + j] = text.charCodeAt(j);
       }
