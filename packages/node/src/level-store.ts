@@ -55,6 +55,17 @@ const STATE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** Cached transaction locations, and ids known absent (every admission asks about a new id). */
 const LOCATION_CACHE_MAX_ENTRIES = 200_000;
 
+/**
+ * LevelDB's memtable (default 4 MiB). A node writes slowly and steadily and reads keys that are
+ * absent (new transaction and document ids) all the time; LevelDB charges such reads to the files
+ * they pass and compacts a file after about one read per 16 KiB of it, so with small level-0
+ * files each one was merged into all of level 1 soon after it was written. Measured with a node's
+ * key pattern and two absent reads per transaction, 300 blocks of 100 transactions written at 5
+ * blocks/s: 4 MiB wrote 6.0x the flushed bytes in compactions and used 10.6 s of CPU, 32 MiB 1.9x
+ * and 6.9 s (no reads at all: 2.4x, 6.1 s). The cost is up to two memtables of memory.
+ */
+const WRITE_BUFFER_BYTES = 32 * 1024 * 1024;
+
 /** State values of at least this many bytes are stored under v/ keys (see the top of this file). */
 export const SEPARATE_VALUE_BYTES_DEFAULT = 256;
 const VALUE_POINTER_TAG = 0xc1;
@@ -153,7 +164,7 @@ export class LevelStore implements LedgerStore {
   static async open(path: string, options: { readonly separateValueBytes?: number } = {}): Promise<LevelStore> {
     const separateValueBytes = options.separateValueBytes ?? SEPARATE_VALUE_BYTES_DEFAULT;
     assert(Number.isSafeInteger(separateValueBytes) && separateValueBytes >= 1, 'separateValueBytes is a positive integer');
-    const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES });
     try {
       await db.open();
     } catch (error) {
