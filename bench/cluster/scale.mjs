@@ -108,15 +108,19 @@ export async function runScale({ count, benchProducers, timing, clients, say, ve
   say(`\nscale: ${count.toLocaleString('en-US')} transactions in the ledger (3 nodes)`);
   const networkOptions = { nodes: 3, benchProducers, label: 'scale', joiners: [JOINER], extraConfig: verifyWorkers === undefined ? undefined : { verifyWorkers } };
   return withLoadedNetwork(networkOptions, { timing, say }, async ({ network, runner, pool }) => {
+    // Each size is measured twice: clients spread over the nodes (followers forward to the
+    // leader), and every client on the leader (the fill's path).
     const empty = await runner.closed(clients);
-    say(`  empty ledger: closed loop C=${clients}: ${Math.round(empty.committedPerSec)} tx/s, p99 ${Math.round(empty.latencyMs.p99)} ms`);
+    const emptyLeader = await runner.closed(clients, {}, { via: 'leader' });
+    say(`  empty ledger: closed loop C=${clients}: ${Math.round(empty.committedPerSec)} tx/s, p99 ${Math.round(empty.latencyMs.p99)} ms; all to the leader ${Math.round(emptyLeader.committedPerSec)} tx/s`);
     const filled = await fill(network, runner, pool, count, clients, say);
     await waitIdle(network);
     const head = await network.waitForEqualHeads();
     const counters = await network.counters(network.nodes[0]);
     const ledgerTxs = counters.txsOk + counters.txsInvalid;
     const full = await runner.closed(clients);
-    say(`  ledger of ${ledgerTxs.toLocaleString('en-US')} txs (height ${head.height}): closed loop C=${clients}: ${Math.round(full.committedPerSec)} tx/s, p99 ${Math.round(full.latencyMs.p99)} ms — ${(full.committedPerSec / empty.committedPerSec).toFixed(2)}× the empty-ledger rate`);
+    const fullLeader = await runner.closed(clients, {}, { via: 'leader' });
+    say(`  ledger of ${ledgerTxs.toLocaleString('en-US')} txs (height ${head.height}): closed loop C=${clients}: ${Math.round(full.committedPerSec)} tx/s, p99 ${Math.round(full.latencyMs.p99)} ms — ${(full.committedPerSec / empty.committedPerSec).toFixed(2)}× the empty-ledger rate; all to the leader ${Math.round(fullLeader.committedPerSec)} tx/s — ${(fullLeader.committedPerSec / emptyLeader.committedPerSec).toFixed(2)}×`);
 
     // Restart to serving: a follower, stopped cleanly and started again.
     const leader = await network.waitForLeader();
@@ -155,8 +159,11 @@ export async function runScale({ count, benchProducers, timing, clients, say, ve
       emptyCommittedPerSec: empty.committedPerSec,
       fullCommittedPerSec: full.committedPerSec,
       fullOverEmpty: full.committedPerSec / empty.committedPerSec,
+      fullOverEmptyViaLeader: fullLeader.committedPerSec / emptyLeader.committedPerSec,
       empty,
       full,
+      emptyLeader,
+      fullLeader,
       restart: { readyMs, caughtUpMs },
       sync: { blocksSynced: joinerStatus.blocksSynced, txs: syncedTxs, seconds: syncSec, txsPerSec: syncRate, verifyPerCorePerSec: perCore, verificationLimitTxsPerSec: verificationLimit, shareOfLimit: syncRate / verificationLimit },
     };
