@@ -97,12 +97,12 @@ async function run(variant, dir) {
 const dir = mkdtempSync(join(tmpdir(), 'tl-store-compaction-'));
 try {
   console.log(`store-compaction: ${BLOCKS} blocks of ${TXS_PER_BLOCK} transactions, one block every ${PACE_MS} ms of pause\n`);
-  console.log(`${'variant'.padEnd(58)} ${'CPU s'.padStart(6)} ${'flushed MB'.padStart(11)} ${'compacted MB'.padStart(13)} ${'ratio'.padStart(6)}`);
+  console.log(`${'variant'.padEnd(62)} ${'CPU s'.padStart(6)} ${'flushed MB'.padStart(11)} ${'compacted MB'.padStart(13)} ${'ratio'.padStart(6)}`);
   const rows = [];
   for (const variant of VARIANTS) {
     const row = await run(variant, dir);
     rows.push(row);
-    console.log(`${row.name.padEnd(58)} ${row.cpuSec.toFixed(1).padStart(6)} ${row.flushedMB.toFixed(0).padStart(11)} ${row.compactedMB.toFixed(0).padStart(13)} ${row.amplification.toFixed(1).padStart(6)}`);
+    console.log(`${row.name.padEnd(62)} ${row.cpuSec.toFixed(1).padStart(6)} ${row.flushedMB.toFixed(0).padStart(11)} ${row.compactedMB.toFixed(0).padStart(13)} ${row.amplification.toFixed(1).padStart(6)}`);
   }
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'store-compaction.json');
   writeFileSync(out, `${JSON.stringify({ ...machine(), date: new Date().toISOString(), blocks: BLOCKS, txsPerBlock: TXS_PER_BLOCK, paceMs: PACE_MS, absentReadsPerTx: ABSENT_READS_PER_TX, rows }, null, 2)}\n`);
