@@ -257,6 +257,12 @@ function readUint(bytes: Uint8Array, at: number): number {
   }
 }
 
+/** A view of the `length` bytes of a bin8 of exactly that length at `at` (before `end`), or undefined. */
+function binAt(bytes: Uint8Array, at: number, end: number, length: number): Uint8Array | undefined {
+  if (at + 2 + length > end || bytes[at] !== 0xc4 || bytes[at + 1] !== length) return undefined;
+  return bytes.subarray(at + 2, at + 2 + length);
+}
+
 function uintBytes(t: number): number {
   return t <= 0x7f ? 1 : t === 0xcc ? 2 : t === 0xcd ? 3 : t === 0xce ? 5 : 9;
 }
@@ -307,13 +313,13 @@ function parseEnvelopeFast(own: Uint8Array): Tx | undefined {
   }
   if (!keyAt(own, at, KEY_BYTES[4] as Uint8Array)) return undefined;
   at += (KEY_BYTES[4] as Uint8Array).length;
-  if (at + 2 + ED25519_SIGNATURE_BYTES > end || own[at] !== 0xc4 || own[at + 1] !== ED25519_SIGNATURE_BYTES) return undefined;
-  const signature = own.subarray(at + 2, at + 2 + ED25519_SIGNATURE_BYTES);
+  const signature = binAt(own, at, end, ED25519_SIGNATURE_BYTES);
+  if (signature === undefined) return undefined;
   at += 2 + ED25519_SIGNATURE_BYTES;
   if (!keyAt(own, at, KEY_BYTES[5] as Uint8Array)) return undefined;
   at += (KEY_BYTES[5] as Uint8Array).length;
-  if (at + 2 + ED25519_PUBLIC_KEY_BYTES > end || own[at] !== 0xc4 || own[at + 1] !== ED25519_PUBLIC_KEY_BYTES) return undefined;
-  const signer = own.subarray(at + 2, at + 2 + ED25519_PUBLIC_KEY_BYTES);
+  const signer = binAt(own, at, end, ED25519_PUBLIC_KEY_BYTES);
+  if (signer === undefined) return undefined;
   at += 2 + ED25519_PUBLIC_KEY_BYTES;
   if (!keyAt(own, at, KEY_BYTES[6] as Uint8Array)) return undefined;
   at += (KEY_BYTES[6] as Uint8Array).length;

@@ -3,6 +3,7 @@
 // transaction, id and signing hash, or the same error (code, field and message). decodeTxGeneral
 // is the general path alone.
 import fc from 'fast-check';
+import { payloadArb } from './tx-arbitraries.js';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../src/bytes.js';
 import { encodeCanonical } from '../src/canonical-msgpack.js';
@@ -47,18 +48,6 @@ function expectSameAnswer(bytes: Uint8Array, maxBytes?: number): void {
   })).toEqual(general);
 }
 
-const payloadArb = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    fc.constant(null),
-    fc.boolean(),
-    fc.string({ maxLength: 40 }),
-    fc.maxSafeInteger(),
-    fc.uint8Array({ maxLength: 80 }),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.string({ maxLength: 10 }).filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 4 }),
-  ),
-})).value;
 const edgeInts = fc.constantFrom(0, 1, 127, 128, 255, 256, 65535, 65536, 0xffff_ffff, 0x1_0000_0000, Number.MAX_SAFE_INTEGER);
 const txArb = fc.record({
   version: fc.constant(1 as const),

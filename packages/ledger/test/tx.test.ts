@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { payloadArb } from './tx-arbitraries.js';
 import { bytesEqual, concatBytes, toHex } from '../src/bytes.js';
 import { decodeCanonical, encodeCanonical } from '../src/canonical-msgpack.js';
 import { CHAIN_ID_MAX_CHARS, TX_ENVELOPE_OVERHEAD_MAX_BYTES, TX_KIND_MAX_CHARS, TX_MAX_BYTES_DEFAULT } from '../src/constants.js';
@@ -208,18 +209,6 @@ describe('decodeTx rejections', () => {
 });
 
 describe('properties', () => {
-  const payloadArb = fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: 'small' },
-      fc.constant(null),
-      fc.boolean(),
-      fc.string({ maxLength: 30 }),
-      fc.maxSafeInteger(),
-      fc.uint8Array({ maxLength: 80 }),
-      fc.array(tie('value'), { maxLength: 4 }),
-      fc.dictionary(fc.string({ maxLength: 10 }).filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 4 }),
-    ),
-  })).value;
   const txArb = fc.record({
     version: fc.constant(1 as const),
     chainId: fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
