@@ -3,7 +3,7 @@
 // transaction, id and signing hash, or the same error (code, field and message). decodeTxGeneral
 // is the general path alone.
 import fc from 'fast-check';
-import { payloadArb } from './tx-arbitraries.js';
+import { unsignedTxArb } from './tx-arbitraries.js';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../src/bytes.js';
 import { encodeCanonical } from '../src/canonical-msgpack.js';
@@ -48,16 +48,7 @@ function expectSameAnswer(bytes: Uint8Array, maxBytes?: number): void {
   })).toEqual(general);
 }
 
-const edgeInts = fc.constantFrom(0, 1, 127, 128, 255, 256, 65535, 65536, 0xffff_ffff, 0x1_0000_0000, Number.MAX_SAFE_INTEGER);
-const txArb = fc.record({
-  version: fc.constant(1 as const),
-  chainId: fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
-  kind: fc.stringMatching(/^[A-Za-z0-9._:/-]{1,64}$/),
-  payload: payloadArb,
-  signer: fc.constant(signer),
-  nonce: fc.oneof(edgeInts, fc.nat({ max: Number.MAX_SAFE_INTEGER })),
-  timestamp: fc.oneof(edgeInts, fc.nat({ max: Number.MAX_SAFE_INTEGER })),
-});
+const txArb = unsignedTxArb(signer);
 
 describe('decodeTx fast path and general decoder', () => {
   it('agree on random valid transactions, and the common layout takes the fast path', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { payloadArb } from './tx-arbitraries.js';
+import { unsignedTxArb } from './tx-arbitraries.js';
 import { bytesEqual, concatBytes, toHex } from '../src/bytes.js';
 import { decodeCanonical, encodeCanonical } from '../src/canonical-msgpack.js';
 import { CHAIN_ID_MAX_CHARS, TX_ENVELOPE_OVERHEAD_MAX_BYTES, TX_KIND_MAX_CHARS, TX_MAX_BYTES_DEFAULT } from '../src/constants.js';
@@ -209,15 +209,7 @@ describe('decodeTx rejections', () => {
 });
 
 describe('properties', () => {
-  const txArb = fc.record({
-    version: fc.constant(1 as const),
-    chainId: fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
-    kind: fc.stringMatching(/^[A-Za-z0-9._:/-]{1,64}$/),
-    payload: payloadArb,
-    signer: fc.constant(signer),
-    nonce: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
-    timestamp: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
-  });
+  const txArb = unsignedTxArb(signer);
 
   it('random valid transactions round-trip byte-exactly', () => {
     fc.assert(
