@@ -1,14 +1,15 @@
 // A bounded least-recently-used cache of store reads, including reads that found nothing.
 //
-// A LevelDB `get` costs about 40-50 µs of CPU on this kind of machine (a hand-off to libuv's thread
-// pool and back), and the state machine reads the same few keys for every transaction: the
-// signer's key, organization and nonce, and the documents cited. The store fills this cache on
-// reads and updates it from every block it commits, which is the only way its contents change,
-// so a cached answer is always the committed one.
+// The state machine reads the same few keys for every transaction (the signer's key,
+// organization and nonce, and the documents cited) and asks about every new transaction and
+// document id, which is absent. The store fills this cache on reads and updates it from every
+// block it commits, which is the only way its contents change, so a cached answer is always the
+// committed one.
 //
-// A read that raced a commit must not put what it read back into the cache: it may be the value
-// from before the commit. `generation` counts commits; a read caches its answer only if no commit
-// finished while it was on disk.
+// Loads are synchronous (LevelDB's getSync): a read cannot be overtaken by a commit, so what it
+// caches is never older than the last commit's `put`s. A read made while a commit's batch is on
+// its way to disk may cache the value from before it; the commit's own `put`s, made once the batch
+// is written, replace exactly the keys it changed.
 
 export class ReadCache<V> {
   private readonly entries = new Map<string, V | null>();
@@ -20,9 +21,7 @@ export class ReadCache<V> {
    * the end by a later use, so its next key is always the least recently used one.
    */
   private cursor: Iterator<string> = this.entries.keys();
-  private readonly loads = new SharedReads<V | null>();
   private heldBytes = 0;
-  private commits = 0;
 
   constructor(
     private readonly maxEntries: number,
@@ -45,32 +44,16 @@ export class ReadCache<V> {
     return this.entries.get(key);
   }
 
-  /**
-   * The cached answer, or `load`'s (null: absent), cached unless a commit finished meanwhile;
-   * concurrent reads of one key in one generation share one load.
-   */
-  async read(key: string, load: () => Promise<V | null>): Promise<V | null> {
+  /** The cached answer, or `load`'s (null: absent), which is then cached. */
+  read(key: string, load: () => V | null): V | null {
     const cached = this.get(key);
     if (cached !== undefined) return cached;
-    return this.loads.read(key, this.commits, async (generation) => {
-      const found = await load();
-      this.fill(key, found, generation);
-      return found;
-    });
+    const found = load();
+    this.put(key, found);
+    return found;
   }
 
-  /** Counts commits; pass it to `fill` to cache a read that started now. */
-  get generation(): number {
-    return this.commits;
-  }
-
-  /** Caches what a read found, unless a commit finished since the read began. */
-  fill(key: string, value: V | null, generation: number): void {
-    if (generation !== this.commits) return;
-    this.put(key, value);
-  }
-
-  /** Records what a commit wrote (null: deleted). Call `committed()` once the whole batch is durable. */
+  /** Records what a read found or a commit wrote (null: absent or deleted). */
   put(key: string, value: V | null): void {
     this.remove(key);
     const size = value === null ? 0 : this.sizeOf(value);
@@ -78,11 +61,6 @@ export class ReadCache<V> {
     this.entries.set(key, value);
     this.heldBytes += size + key.length;
     while (this.entries.size > this.maxEntries || this.heldBytes > this.maxBytes) this.remove(this.oldest());
-  }
-
-  /** A commit finished: reads that began before it cannot be cached. */
-  committed(): void {
-    this.commits += 1;
   }
 
   get size(): number {
@@ -108,29 +86,5 @@ export class ReadCache<V> {
     if (old === undefined) return;
     this.entries.delete(key);
     this.heldBytes -= (old === null ? 0 : this.sizeOf(old)) + key.length;
-  }
-}
-
-/**
- * Reads of the same key at the same time share one trip to disk: admission asks whether a new
- * transaction id is in the ledger twice at once (the duplicate check and the state machine's). A
- * read joins another only if no commit finished in between, so it never gets a value older than
- * the last commit it could have seen.
- */
-export class SharedReads<V> {
-  private readonly inFlight = new Map<string, { readonly generation: number; readonly promise: Promise<V> }>();
-
-  read(key: string, generation: number, load: (generation: number) => Promise<V>): Promise<V> {
-    const current = this.inFlight.get(key);
-    if (current !== undefined && current.generation === generation) return current.promise;
-    const promise = load(generation).finally(() => {
-      if (this.inFlight.get(key)?.promise === promise) this.inFlight.delete(key);
-    });
-    this.inFlight.set(key, { generation, promise });
-    return promise;
-  }
-
-  get size(): number {
-    return this.inFlight.size;
   }
 }

@@ -55,7 +55,7 @@ describe('LevelStore durability', () => {
       const write = chained.write.bind(chained);
       chained.write = ((options: { sync?: boolean }) => {
         syncs.push(options.sync);
-        return write(options);
+        return write(options ?? {});
       }) as typeof chained.write;
       return chained;
     });
@@ -182,19 +182,22 @@ describe('LevelStore read cache', () => {
     }
   });
 
-  it('answers repeated reads, present or absent, without going to disk, and shares concurrent ones', async () => {
+  it('answers repeated reads, present or absent, without going to disk', async () => {
     const store = await factory.create();
     await store.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: v(1) }]));
     const unknownTx = new Uint8Array(32).fill(7);
-    const disk = vi.spyOn(store.raw, 'get');
+    const disk = vi.spyOn(store.raw, 'getSync');
+    const asyncDisk = vi.spyOn(store.raw, 'get');
     const first = await Promise.all([store.getState('doc/a'), store.getState('doc/a'), store.getState('doc/none'), store.getState('doc/none'), store.getTxLocation(unknownTx), store.getTxLocation(unknownTx)]);
     // doc/a came into the cache with its commit; the absent key and id are read once each.
     expect(disk).toHaveBeenCalledTimes(2);
     const again = await Promise.all([store.getState('doc/a'), store.getState('doc/none'), store.getTxLocation(unknownTx)]);
     expect(disk).toHaveBeenCalledTimes(2);
+    expect(asyncDisk).not.toHaveBeenCalled(); // state and location reads never leave this thread
     expect(first.map((x) => (x instanceof Uint8Array ? new Uint8Array(x) : x))).toEqual([v(1), v(1), undefined, undefined, undefined, undefined]);
     expect(again.map((x) => (x instanceof Uint8Array ? new Uint8Array(x) : x))).toEqual([v(1), undefined, undefined]);
     disk.mockRestore();
+    asyncDisk.mockRestore();
     await store.close();
   });
 
@@ -209,24 +212,39 @@ describe('LevelStore read cache', () => {
     await store.close();
   });
 
-  it('never keeps a value read from disk while a commit replaced it', async () => {
+  it('never keeps a value read while a commit was being written once that commit is done', async () => {
     const first = await factory.create();
     await first.commitBlock(sampleCommit(0, [{ key: 'doc/x', value: v(1) }]));
     const store = await factory.reopen(first); // an empty cache: the next read goes to disk
-    // The disk read happens now (before the commit) but its answer is held until the commit is done.
-    const read = store.raw.get.bind(store.raw);
+    const unknownTx = sampleCommit(1).txIndex[0]?.txId as Uint8Array;
+    // Hold the commit's batch on its way to disk, and read the keys it writes meanwhile.
+    const makeBatch = store.raw.batch.bind(store.raw);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const spy = vi.spyOn(store.raw, 'get').mockImplementationOnce(((key: string) => {
-      const answer = read(key);
-      return held.then(() => answer);
-    }) as typeof store.raw.get);
-    const raced = store.getState('doc/x');
-    await store.commitBlock(sampleCommit(1, [{ key: 'doc/x', value: v(9) }]));
+    let writing!: () => void;
+    const started = new Promise<void>((resolve) => (writing = resolve));
+    const spy = vi.spyOn(store.raw, 'batch').mockImplementationOnce((() => {
+      const batch = makeBatch();
+      const write = batch.write.bind(batch);
+      batch.write = (async (options?: Parameters<typeof write>[0]) => {
+        writing();
+        await held;
+        return write(options ?? {});
+      }) as typeof batch.write;
+      return batch;
+    }) as typeof store.raw.batch);
+    const commit = store.commitBlock(sampleCommit(1, [{ key: 'doc/x', value: v(9) }, { key: 'doc/new', value: v(5) }]));
+    await started;
+    // Before the batch is written: the values from before the commit, now in the cache.
+    expect(new Uint8Array((await store.getState('doc/x')) as Uint8Array)).toEqual(v(1));
+    expect(await store.getState('doc/new')).toBeUndefined();
+    expect(await store.getTxLocation(unknownTx)).toBeUndefined();
     release();
-    expect(new Uint8Array((await raced) as Uint8Array)).toEqual(v(1)); // what the disk held when it was read
+    await commit;
     spy.mockRestore();
     expect(new Uint8Array((await store.getState('doc/x')) as Uint8Array)).toEqual(v(9));
+    expect(new Uint8Array((await store.getState('doc/new')) as Uint8Array)).toEqual(v(5));
+    expect(await store.getTxLocation(unknownTx)).toEqual({ height: 1, position: 0, result: { ok: true } });
     await store.close();
   });
 });

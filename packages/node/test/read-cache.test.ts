@@ -1,30 +1,44 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReadCache, SharedReads } from '../src/read-cache.js';
+import { ReadCache } from '../src/read-cache.js';
 
 const bytes = (n: number): Uint8Array => new Uint8Array(n);
 
 describe('ReadCache', () => {
   it('answers cached values, known-absent keys, and undefined for keys it never saw', () => {
     const cache = new ReadCache<Uint8Array>(10, 1000, (v) => v.length);
-    cache.fill('a', bytes(3), cache.generation);
-    cache.fill('b', null, cache.generation);
+    cache.put('a', bytes(3));
+    cache.put('b', null);
     expect(cache.get('a')).toEqual(bytes(3));
     expect(cache.get('b')).toBeNull();
     expect(cache.get('c')).toBeUndefined();
   });
 
-  it('drops a read that raced a commit, keeps one that did not', () => {
+  it('loads what it does not hold once, absent or present, and answers the rest itself', () => {
     const cache = new ReadCache<string>(10, 1000, (v) => v.length);
-    const before = cache.generation;
-    cache.put('k', 'new');
-    cache.committed();
-    cache.fill('k', 'old', before); // read began before the commit: must not overwrite
-    expect(cache.get('k')).toBe('new');
-    cache.fill('other', 'stale', before);
-    expect(cache.get('other')).toBeUndefined();
-    cache.fill('other', 'fresh', cache.generation);
-    expect(cache.get('other')).toBe('fresh');
+    const loads: string[] = [];
+    const disk = new Map([['present', 'value']]);
+    const load = (key: string) => () => {
+      loads.push(key);
+      return disk.get(key) ?? null;
+    };
+    expect([cache.read('present', load('present')), cache.read('absent', load('absent'))]).toEqual(['value', null]);
+    expect([cache.read('present', load('present')), cache.read('absent', load('absent'))]).toEqual(['value', null]);
+    expect(loads).toEqual(['present', 'absent']);
+    cache.put('absent', 'written'); // a commit
+    expect(cache.read('absent', load('absent'))).toBe('written');
+    expect(loads).toEqual(['present', 'absent']);
+  });
+
+  it('caches nothing when a load fails, so the next read tries again', () => {
+    const cache = new ReadCache<string>(10, 1000, (v) => v.length);
+    expect(() =>
+      cache.read('k', () => {
+        throw new Error('disk');
+      }),
+    ).toThrow('disk');
+    expect(cache.peek('k')).toBeUndefined();
+    expect(cache.read('k', () => 'ok')).toBe('ok');
   });
 
   it('evicts the least recently used entry when over its count', () => {
@@ -85,35 +99,5 @@ describe('ReadCache', () => {
     cache.put('k39', null);
     expect(cache.get('k39')).toBeNull();
     expect(cache.bytes).toBe(held - 90);
-  });
-});
-
-describe('SharedReads', () => {
-  it('shares one load among reads of a key in the same generation, not across a commit', async () => {
-    const reads = new SharedReads<string>();
-    let loads = 0;
-    const gate: Array<() => void> = [];
-    const load = (value: string) => (): Promise<string> => {
-      loads += 1;
-      return new Promise((resolve) => gate.push(() => resolve(value)));
-    };
-    const a = reads.read('k', 0, load('first'));
-    const b = reads.read('k', 0, load('unused'));
-    const c = reads.read('k', 1, load('after-commit'));
-    const d = reads.read('other', 0, load('other'));
-    expect(loads).toBe(3);
-    for (const open of gate) open();
-    expect(await Promise.all([a, b, c, d])).toEqual(['first', 'first', 'after-commit', 'other']);
-    expect(reads.size).toBe(0);
-    const e = reads.read('k', 1, load('again'));
-    gate.at(-1)?.();
-    expect(await e).toBe('again');
-    expect(loads).toBe(4);
-  });
-
-  it('forgets a failed load, so the next read tries again', async () => {
-    const reads = new SharedReads<string>();
-    await expect(reads.read('k', 0, () => Promise.reject(new Error('disk')))).rejects.toThrow('disk');
-    expect(await reads.read('k', 0, () => Promise.resolve('ok'))).toBe('ok');
   });
 });
