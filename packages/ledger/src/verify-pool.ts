@@ -1,4 +1,6 @@
-// Batch Ed25519 verification spread over worker threads, for blocks large enough to gain from it.
+// Batch Ed25519 verification spread over worker threads: for blocks large enough to gain from it,
+// and for callers whose own thread is the scarce resource (a leader admitting transactions), which
+// send even small batches to the workers (`minParallelItems`).
 //
 // The strict RFC 8032 rules that OpenSSL does not enforce by itself (canonical S, canonical and
 // non-small-order A and R, lengths) are checked on the calling thread by `strictPrecheck`, which
@@ -21,9 +23,20 @@ export interface VerifyItem {
   readonly signature: Uint8Array;
 }
 
+export interface VerifyBatchOptions {
+  /**
+   * Fewest items passing the strict prechecks that go to worker threads; a call with fewer is
+   * verified on the calling thread. Default VERIFY_PARALLEL_MIN_ITEMS: a block's application waits
+   * for its signatures, and below that a round trip to a worker costs more than it saves. A caller
+   * whose thread is the bottleneck passes 1, trading latency for that thread's time. Verifiers
+   * without threads ignore it.
+   */
+  readonly minParallelItems?: number;
+}
+
 export interface BatchVerifier {
   /** One answer per item, in order. Never throws for a bad signature or key; only for misuse. */
-  verifyBatch(items: readonly VerifyItem[]): Promise<boolean[]>;
+  verifyBatch(items: readonly VerifyItem[], options?: VerifyBatchOptions): Promise<boolean[]>;
   close(): Promise<void>;
 }
 
@@ -193,16 +206,18 @@ export class WorkerVerifyPool implements BatchVerifier {
     for (const entry of this.workers) if (entry.jobs.size === 0) entry.worker.unref();
   }
 
-  async verifyBatch(items: readonly VerifyItem[]): Promise<boolean[]> {
+  async verifyBatch(items: readonly VerifyItem[], options: VerifyBatchOptions = {}): Promise<boolean[]> {
     if (this.closed) throw new LedgerError('VERIFY_POOL_CLOSED', 'verifyBatch called on a closed pool');
     assert(items.length <= VERIFY_BATCH_MAX_ITEMS, `verifyBatch takes at most ${VERIFY_BATCH_MAX_ITEMS} items`);
+    const minParallelItems = options.minParallelItems ?? VERIFY_PARALLEL_MIN_ITEMS;
+    assert(Number.isSafeInteger(minParallelItems) && minParallelItems >= 1, `minParallelItems must be an integer >= 1, got ${minParallelItems}`);
     const results = new Array<boolean>(items.length).fill(false);
     // Items failing the strict rules are answered here and never reach a worker.
     const passing: number[] = [];
     items.forEach((item, i) => {
       if (strictPrecheck(item.publicKey, item.signature)) passing.push(i);
     });
-    if (passing.length < VERIFY_PARALLEL_MIN_ITEMS) {
+    if (passing.length < minParallelItems) {
       for (const i of passing) {
         const item = items[i] as VerifyItem;
         results[i] = verify(item.publicKey, item.message, item.signature);
