@@ -3,47 +3,13 @@
 // at or beyond 32 bits as bigint. This file holds the direct writer to that definition, byte for
 // byte, on random plain data and on every length where a header changes size.
 import fc from 'fast-check';
-import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { encodeCanonical } from '../src/canonical-msgpack.js';
 import { toHex } from '../src/bytes.js';
+import { msgpackrReference as reference, plainData } from './canonical-plain-data.js';
 
-const packr = new Packr({ useRecords: false, moreTypes: false, structuredClone: false });
 const utf8 = new TextEncoder();
-
-function compareUtf8(a: string, b: string): number {
-  const x = utf8.encode(a);
-  const y = utf8.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
-  return x.length - y.length;
-}
-
-/** The msgpackr form of a plain value, written the obvious recursive way. */
-function msgpackrForm(value: unknown): unknown {
-  if (typeof value === 'number') return value === 0 ? 0 : value < -0x8000_0000 || value > 0xffff_ffff ? BigInt(value) : value;
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
-  if (Array.isArray(value)) return value.map(msgpackrForm);
-  const keys = Object.keys(value).sort(compareUtf8);
-  return new Map(keys.map((k) => [k, msgpackrForm((value as Record<string, unknown>)[k])]));
-}
-
-const reference = (value: unknown): string => toHex(packr.pack(msgpackrForm(value)));
-
-const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()), fc.string({ maxLength: 300 }));
-const { value: plainArb } = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    text,
-    fc.maxSafeInteger(),
-    fc.integer({ min: -70000, max: 70000 }),
-    fc.constantFrom(-0x8000_0001, -0x8000_0000, 0xffff_ffff, 0x1_0000_0000, -(2 ** 53) + 1, 2 ** 53 - 1, -0),
-    fc.uint8Array({ maxLength: 300 }),
-    fc.array(tie('value'), { maxLength: 20 }),
-    fc.dictionary(text.filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 20 }),
-  ),
-}));
+const plainArb = plainData({ bytes: true });
 
 describe('encodeCanonical (direct writer)', () => {
   it('writes what msgpackr writes for the normalized value, on random plain data', () => {
