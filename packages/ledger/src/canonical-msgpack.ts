@@ -22,6 +22,15 @@
 // nothing is re-encoded to compare (test/reference/ keeps that slower definition, and a property
 // test holds the two to the same answers). Callers keep the input bytes: they are what is hashed
 // and stored, never a re-encoding.
+//
+// Remembered encodings: a caller may mark a deep-frozen value it will have encoded more than once
+// (`rememberCanonicalEncoding`; a transaction's parsed payload goes into its document record, its
+// history entry, and on the leader into both again). This module then owns one WeakMap from each
+// marked value to a private copy of its canonical bytes, recorded the first time the writer
+// writes it whole and copied wherever the value is met again. An entry lives exactly as long as
+// its value and is never larger than the value's own encoding. It must never hold bytes of a value
+// that can still change (so only frozen values are taken, and checked), nor a view into the
+// writer's reused buffer.
 
 import { Packr } from 'msgpackr';
 import { CANONICAL_MAX_BYTES, CANONICAL_MAX_DEPTH } from './constants.js';
@@ -176,9 +185,41 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+// ---- remembered encodings ----
+
+interface RememberedEncoding {
+  /** Its canonical bytes once the writer has written it whole; a copy owned here, never a view. */
+  bytes: Uint8Array | undefined;
+  /** Levels of containers in the value, itself included: its bytes fit where depth + height <= CANONICAL_MAX_DEPTH. */
+  height: number;
+}
+
+const remembered = new WeakMap<object, RememberedEncoding>();
+
+/**
+ * Marks `value`, deep-frozen plain data, as a value whose canonical encoding will be asked for
+ * again: the first encodeCanonical that writes it records its bytes, and later ones, with the
+ * value at any place inside any larger value, copy them instead of walking it. The output is the
+ * same byte for byte, and so are the errors (a value outside the data model is never recorded;
+ * nested too deep it is refused as before). Marking a value again changes nothing.
+ *
+ * Bytes remembered for a value that later changed would be written stale, so every array and
+ * plain object in it must be frozen and it must hold no bytes (a Uint8Array cannot be frozen):
+ * the value itself is checked here, every member as the writer records the value's bytes (the
+ * walk that happens anyway; freezing cannot be undone, so a member frozen then stays frozen),
+ * and anything else fails an assertion. Accessor properties are the caller's to rule out.
+ */
+export function rememberCanonicalEncoding(value: object): void {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) assert(false, `a remembered value is an object or array, got ${describe(value)}`);
+  if (!Object.isFrozen(value)) assert(false, `a remembered value is deep-frozen, got an unfrozen ${describe(value)}`);
+  if (!remembered.has(value)) remembered.set(value, { bytes: undefined, height: 0 });
+}
+
 /** The canonical bytes of a plain-data value; throws MSGPACK_TYPE naming the path of a bad value. */
 export function encodeCanonical(value: unknown): Uint8Array {
   out.length = 0;
+  recording = 0;
+  deepestContainer = 0;
   try {
     write(value, 0);
   } catch (error) {
@@ -328,18 +369,65 @@ function write(v: unknown, depth: number): void {
   } else if (v === null) putByte(0xc0);
   else if (typeof v === 'boolean') putByte(v ? 0xc3 : 0xc2);
   else if (v instanceof Uint8Array) {
+    // The message is built only on failure: this runs for every byte string written.
+    if (recording > 0) assert(false, `a remembered value holds no bytes (a Uint8Array cannot be frozen), found ${v.length} bytes ${depth} levels down`);
     header(0, -1, 0xc4, 0xc5, 0xc6, v.length);
     const at = reserve(v.length);
     out.bytes.set(v, at);
-  } else if (Array.isArray(v)) {
+  } else if (typeof v === 'object') {
+    const entry = remembered.get(v);
+    if (entry === undefined) writeContainer(v, depth);
+    else writeRemembered(v, entry, depth);
+  } else throw NOT_WRITTEN;
+}
+
+// While a remembered value is being recorded (recording > 0), every container written must be
+// frozen. deepestContainer is one more than the depth of the deepest container written so far,
+// which gives a recorded value its height. Both are reset by every encodeCanonical, since a walk
+// that is refused part-way leaves them set.
+let recording = 0;
+let deepestContainer = 0;
+
+function writeRemembered(v: object, entry: RememberedEncoding, depth: number): void {
+  const bytes = entry.bytes;
+  if (bytes !== undefined) {
+    // Its innermost containers would pass the depth limit here: the walk would refuse it too.
+    if (depth + entry.height > CANONICAL_MAX_DEPTH) throw NOT_WRITTEN;
+    const at = reserve(bytes.length);
+    out.bytes.set(bytes, at);
+    if (depth + entry.height > deepestContainer) deepestContainer = depth + entry.height;
+    return;
+  }
+  const start = out.length;
+  const deepestOutside = deepestContainer;
+  deepestContainer = depth;
+  recording++;
+  writeContainer(v, depth);
+  recording--;
+  // Taken from out.bytes as it is after the walk (`reserve` may have replaced it on the way), and a
+  // copy: the buffer is reused for the next value.
+  entry.bytes = out.bytes.slice(start, out.length);
+  entry.height = deepestContainer - depth;
+  if (deepestOutside > deepestContainer) deepestContainer = deepestOutside;
+}
+
+function assertFrozenMember(v: object, depth: number): void {
+  if (!Object.isFrozen(v)) assert(false, `a remembered value is deep-frozen, got an unfrozen ${describe(v)} ${depth} levels down`);
+}
+
+function writeContainer(v: object, depth: number): void {
+  if (depth >= deepestContainer) deepestContainer = depth + 1;
+  if (Array.isArray(v)) {
     if (depth >= CANONICAL_MAX_DEPTH) throw NOT_WRITTEN;
+    if (recording > 0) assertFrozenMember(v, depth);
     header(0x90, 0x0f, 0, 0xdc, 0xdd, v.length);
     for (let i = 0; i < v.length; i++) {
       if (!(i in v)) throw NOT_WRITTEN;
       write(v[i], depth + 1);
     }
-  } else if (typeof v === 'object' && isPlainObject(v)) {
+  } else if (isPlainObject(v)) {
     if (depth >= CANONICAL_MAX_DEPTH || Object.getOwnPropertySymbols(v).length > 0) throw NOT_WRITTEN;
+    if (recording > 0) assertFrozenMember(v, depth);
     const keys = sortedKeys(v);
     header(0x80, 0x0f, 0, 0xde, 0xdf, keys.length);
     for (const key of keys) {
