@@ -10,6 +10,7 @@
 // Only a state read failing (a broken store) throws, and then the node must stop, not guess.
 
 import { toHex } from '../bytes.js';
+import { rememberCanonicalEncoding } from '../canonical-msgpack.js';
 import type { ApplyContext, StateMachine } from '../block-verify.js';
 import type { CertificateAmend, CertificateOfOrigin, CertificateWithdraw } from '../documents/certificate.js';
 import type { Attachment } from '../documents/attachment.js';
@@ -88,7 +89,9 @@ function kindsFor(options: DocumentOptions): DocumentKindSet {
 /**
  * A leader applies each transaction twice (admission, then the block it builds) to the same
  * decoded object: the schema parse, a fifth of apply's time, is done once per object and option
- * set. The parsed value is frozen, so no handler can change what the next apply sees.
+ * set. The parsed value is frozen, so no handler can change what the next apply sees, and its
+ * canonical encoding is remembered: the document record and the history entry both carry it, so
+ * it is written from scratch once instead of twice per apply (four times on the leader).
  */
 const parsedPayloads = new WeakMap<DecodedTx, { readonly kinds: DocumentKindSet; readonly parsed: ReturnType<DocumentKindSet[DocumentKind]['parse']> }>();
 
@@ -96,7 +99,10 @@ function parseOnce(decoded: DecodedTx, kind: DocumentKind, kinds: DocumentKindSe
   const cached = parsedPayloads.get(decoded);
   if (cached !== undefined && cached.kinds === kinds) return cached.parsed;
   const parsed = kinds[kind].parse(decoded.tx.payload);
-  if (parsed.ok) deepFreeze(parsed.value);
+  if (parsed.ok) {
+    deepFreeze(parsed.value);
+    rememberCanonicalEncoding(parsed.value);
+  }
   parsedPayloads.set(decoded, { kinds, parsed });
   return parsed;
 }
