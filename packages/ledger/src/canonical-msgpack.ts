@@ -29,8 +29,9 @@
 // marked value to a private copy of its canonical bytes, recorded the first time the writer
 // writes it whole and copied wherever the value is met again. An entry lives exactly as long as
 // its value and is never larger than the value's own encoding. It must never hold bytes of a value
-// that can still change (so only frozen values are taken, and checked), nor a view into the
-// writer's reused buffer.
+// that can still change (so only frozen values are taken, and checked: a value that turns out to
+// hold anything unfrozen is simply never remembered), nor a view into the writer's reused buffer.
+// Remembering changes how fast bytes are written, never which bytes or whether a value is taken.
 
 import { Packr } from 'msgpackr';
 import { CANONICAL_MAX_BYTES, CANONICAL_MAX_DEPTH } from './constants.js';
@@ -203,22 +204,25 @@ const remembered = new WeakMap<object, RememberedEncoding>();
  * same byte for byte, and so are the errors (a value outside the data model is never recorded;
  * nested too deep it is refused as before). Marking a value again changes nothing.
  *
- * Bytes remembered for a value that later changed would be written stale, so every array and
- * plain object in it must be frozen and it must hold no bytes (a Uint8Array cannot be frozen):
- * the value itself is checked here, every member as the writer records the value's bytes (the
- * walk that happens anyway; freezing cannot be undone, so a member frozen then stays frozen),
- * and anything else fails an assertion. Accessor properties are the caller's to rule out.
+ * Bytes remembered for a value that later changed would be written stale, so only a value whose
+ * every array and plain object is frozen, and that holds no bytes (a Uint8Array cannot be
+ * frozen), is remembered: the value itself is checked here (false: not marked), every member as
+ * the writer records the value's bytes (the walk that happens anyway; freezing cannot be undone,
+ * so a member frozen then stays frozen), and a value found to hold anything else is unmarked and
+ * written by walking it, as if it had never been marked. Never throws: a caller's choice to mark a
+ * value must not be able to stop the state machine. Accessor properties are the caller's to rule out.
  */
-export function rememberCanonicalEncoding(value: object): void {
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) assert(false, `a remembered value is an object or array, got ${describe(value)}`);
-  if (!Object.isFrozen(value)) assert(false, `a remembered value is deep-frozen, got an unfrozen ${describe(value)}`);
+export function rememberCanonicalEncoding(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || !Object.isFrozen(value)) return false;
   if (!remembered.has(value)) remembered.set(value, { bytes: undefined, height: 0 });
+  return true;
 }
 
 /** The canonical bytes of a plain-data value; throws MSGPACK_TYPE naming the path of a bad value. */
 export function encodeCanonical(value: unknown): Uint8Array {
   out.length = 0;
   recording = 0;
+  changeable = false;
   deepestContainer = 0;
   try {
     write(value, 0);
@@ -369,8 +373,7 @@ function write(v: unknown, depth: number): void {
   } else if (v === null) putByte(0xc0);
   else if (typeof v === 'boolean') putByte(v ? 0xc3 : 0xc2);
   else if (v instanceof Uint8Array) {
-    // The message is built only on failure: this runs for every byte string written.
-    if (recording > 0) assert(false, `a remembered value holds no bytes (a Uint8Array cannot be frozen), found ${v.length} bytes ${depth} levels down`);
+    if (recording > 0) changeable = true; // a Uint8Array cannot be frozen
     header(0, -1, 0xc4, 0xc5, 0xc6, v.length);
     const at = reserve(v.length);
     out.bytes.set(v, at);
@@ -381,11 +384,13 @@ function write(v: unknown, depth: number): void {
   } else throw NOT_WRITTEN;
 }
 
-// While a remembered value is being recorded (recording > 0), every container written must be
-// frozen. deepestContainer is one more than the depth of the deepest container written so far,
-// which gives a recorded value its height. Both are reset by every encodeCanonical, since a walk
-// that is refused part-way leaves them set.
+// While a remembered value is being recorded (recording > 0), `changeable` notes a container that
+// is not frozen or bytes met on the way: the value's bytes are then not kept. deepestContainer is
+// one more than the depth of the deepest container written so far, which gives a recorded value
+// its height. All three are reset by every encodeCanonical, since a walk that is refused part-way
+// leaves them set.
 let recording = 0;
+let changeable = false;
 let deepestContainer = 0;
 
 function writeRemembered(v: object, entry: RememberedEncoding, depth: number): void {
@@ -400,26 +405,30 @@ function writeRemembered(v: object, entry: RememberedEncoding, depth: number): v
   }
   const start = out.length;
   const deepestOutside = deepestContainer;
+  const changeableOutside = changeable;
   deepestContainer = depth;
+  changeable = false;
   recording++;
   writeContainer(v, depth);
   recording--;
-  // Taken from out.bytes as it is after the walk (`reserve` may have replaced it on the way), and a
-  // copy: the buffer is reused for the next value.
-  entry.bytes = out.bytes.slice(start, out.length);
-  entry.height = deepestContainer - depth;
+  const heldChangeable = changeable;
+  // A value holding this one holds what can change too.
+  changeable = changeableOutside || heldChangeable;
+  if (heldChangeable) remembered.delete(v);
+  else {
+    // Taken from out.bytes as it is after the walk (`reserve` may have replaced it on the way), and
+    // a copy: the buffer is reused for the next value.
+    entry.bytes = out.bytes.slice(start, out.length);
+    entry.height = deepestContainer - depth;
+  }
   if (deepestOutside > deepestContainer) deepestContainer = deepestOutside;
-}
-
-function assertFrozenMember(v: object, depth: number): void {
-  if (!Object.isFrozen(v)) assert(false, `a remembered value is deep-frozen, got an unfrozen ${describe(v)} ${depth} levels down`);
 }
 
 function writeContainer(v: object, depth: number): void {
   if (depth >= deepestContainer) deepestContainer = depth + 1;
   if (Array.isArray(v)) {
     if (depth >= CANONICAL_MAX_DEPTH) throw NOT_WRITTEN;
-    if (recording > 0) assertFrozenMember(v, depth);
+    if (recording > 0 && !Object.isFrozen(v)) changeable = true;
     header(0x90, 0x0f, 0, 0xdc, 0xdd, v.length);
     for (let i = 0; i < v.length; i++) {
       if (!(i in v)) throw NOT_WRITTEN;
@@ -427,7 +436,7 @@ function writeContainer(v: object, depth: number): void {
     }
   } else if (isPlainObject(v)) {
     if (depth >= CANONICAL_MAX_DEPTH || Object.getOwnPropertySymbols(v).length > 0) throw NOT_WRITTEN;
-    if (recording > 0) assertFrozenMember(v, depth);
+    if (recording > 0 && !Object.isFrozen(v)) changeable = true;
     const keys = sortedKeys(v);
     header(0x80, 0x0f, 0, 0xde, 0xdf, keys.length);
     for (const key of keys) {

@@ -2,8 +2,8 @@
 // remembered bytes wherever it is met again, and the output must be what encodeCanonical writes
 // for an equal value that is not marked, byte for byte and error for error: on random values, with
 // the value nested in a larger one and several times in one, inside another marked value, where
-// the writer's buffer grows, and at the depth limit. A value that is not deep-frozen is refused
-// with an assertion before anything is remembered for it.
+// the writer's buffer grows, and at the depth limit. A value that is not deep-frozen, or holds
+// bytes, is never remembered: it is written by walking it every time, so a change is never missed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../src/bytes.js';
@@ -175,47 +175,62 @@ describe('remembered encodings of values outside the data model', () => {
   });
 });
 
-describe('rememberCanonicalEncoding refuses what is not deep-frozen', () => {
-  const assertionFailed = expect.objectContaining({ code: 'ASSERTION_FAILED' });
-
-  it('refuses an unfrozen value, bytes, and anything not an object', () => {
-    expect(() => rememberCanonicalEncoding({ a: 1 })).toThrow(assertionFailed);
-    expect(() => rememberCanonicalEncoding([1, 2])).toThrow(assertionFailed);
-    expect(() => rememberCanonicalEncoding(Object.freeze(new Uint8Array(0)))).toThrow(assertionFailed);
-    expect(() => rememberCanonicalEncoding(7 as unknown as object)).toThrow(assertionFailed);
-    expect(() => rememberCanonicalEncoding(null as unknown as object)).toThrow(assertionFailed);
-    // Refused values stay unmarked: they encode (and change) like any other.
+describe('rememberCanonicalEncoding never remembers what can change', () => {
+  it('does not mark an unfrozen value, bytes, or anything not an object', () => {
+    expect(rememberCanonicalEncoding({ a: 1 })).toBe(false);
+    expect(rememberCanonicalEncoding([1, 2])).toBe(false);
+    expect(rememberCanonicalEncoding(Object.freeze(new Uint8Array(0)))).toBe(false);
+    expect(rememberCanonicalEncoding(7)).toBe(false);
+    expect(rememberCanonicalEncoding(null)).toBe(false);
+    expect(rememberCanonicalEncoding(Object.freeze({ a: 1 }))).toBe(true);
+    // An unmarked value encodes (and changes) like any other.
     const value = { a: 1 };
-    expect(() => rememberCanonicalEncoding(value)).toThrow(assertionFailed);
+    rememberCanonicalEncoding(value);
+    expect(toHex(encodeCanonical(value))).toBe(msgpackrReference({ a: 1 }));
     value.a = 2;
     expect(toHex(encodeCanonical(value))).toBe(msgpackrReference({ a: 2 }));
   });
 
-  it('refuses, when first written, a frozen value with an unfrozen member, and remembers nothing for it', () => {
+  it('keeps no bytes for a frozen value with an unfrozen member: every change to the member is written', () => {
     const member = { b: 1 };
     const value = Object.freeze({ a: member, c: [2] });
-    rememberCanonicalEncoding(value);
-    expect(() => encodeCanonical(value)).toThrow(assertionFailed);
-    expect(() => encodeCanonical({ wrap: [value] })).toThrow(assertionFailed);
-    // Had anything been recorded before the check, it would now be stale.
+    expect(rememberCanonicalEncoding(value)).toBe(true);
+    expect(toHex(encodeCanonical(value))).toBe(msgpackrReference({ a: { b: 1 }, c: [2] }));
+    expect(toHex(encodeCanonical({ wrap: [value] }))).toBe(msgpackrReference({ wrap: [{ a: { b: 1 }, c: [2] }] }));
+    // Had anything been recorded, it would now be stale.
     member.b = 2;
-    Object.freeze(member);
-    expect(() => encodeCanonical(value)).toThrow(assertionFailed); // `c` is still unfrozen
-    Object.freeze(value.c);
     expect(toHex(encodeCanonical(value))).toBe(msgpackrReference({ a: { b: 2 }, c: [2] }));
+    (value.c as number[]).push(3);
+    expect(toHex(encodeCanonical({ wrap: value }))).toBe(msgpackrReference({ wrap: { a: { b: 2 }, c: [2, 3] } }));
+    // Frozen all the way down and marked again, it is remembered from then on.
+    Object.freeze(member);
+    Object.freeze(value.c);
+    expect(rememberCanonicalEncoding(value)).toBe(true);
+    expect(toHex(encodeCanonical(value))).toBe(msgpackrReference({ a: { b: 2 }, c: [2, 3] }));
+    expect(toHex(encodeCanonical([value, value]))).toBe(msgpackrReference([{ a: { b: 2 }, c: [2, 3] }, { a: { b: 2 }, c: [2, 3] }]));
   });
 
-  it('refuses a frozen value holding bytes (which cannot be frozen), and leaves the writer clean', () => {
-    const empty = Object.freeze({ b: Object.freeze(new Uint8Array(0)) });
-    rememberCanonicalEncoding(empty);
-    expect(() => encodeCanonical(empty)).toThrow(assertionFailed);
-    const full = Object.freeze({ b: new Uint8Array([1, 2, 3]) });
-    rememberCanonicalEncoding(full);
-    expect(() => encodeCanonical({ x: full })).toThrow(assertionFailed);
-    // Unmarked values holding bytes (and marked ones without) encode as before after the failures.
-    expect(toHex(encodeCanonical({ b: new Uint8Array([1, 2, 3]) }))).toBe(msgpackrReference({ b: new Uint8Array([1, 2, 3]) }));
+  it('keeps no bytes for a frozen value holding bytes (which cannot be frozen): a change to them is written', () => {
+    const held = new Uint8Array([1, 2, 3]);
+    const value = Object.freeze({ b: held });
+    expect(rememberCanonicalEncoding(value)).toBe(true);
+    expect(toHex(encodeCanonical({ x: value }))).toBe(msgpackrReference({ x: { b: new Uint8Array([1, 2, 3]) } }));
+    held[0] = 9;
+    expect(toHex(encodeCanonical({ x: value }))).toBe(msgpackrReference({ x: { b: new Uint8Array([9, 2, 3]) } }));
     const fine = deepFreeze({ n: [1] });
-    rememberCanonicalEncoding(fine);
+    expect(rememberCanonicalEncoding(fine)).toBe(true);
     expect(toHex(encodeCanonical([fine, new Uint8Array([9])]))).toBe(msgpackrReference([{ n: [1] }, new Uint8Array([9])]));
+  });
+
+  it('keeps no bytes for a marked value holding a marked value that can change', () => {
+    const member = { b: 1 };
+    const inner = Object.freeze({ m: member });
+    const outer = Object.freeze({ inner, tag: 'x' });
+    rememberCanonicalEncoding(inner);
+    rememberCanonicalEncoding(outer);
+    expect(toHex(encodeCanonical(outer))).toBe(msgpackrReference({ inner: { m: { b: 1 } }, tag: 'x' }));
+    member.b = 5;
+    expect(toHex(encodeCanonical(outer))).toBe(msgpackrReference({ inner: { m: { b: 5 } }, tag: 'x' }));
+    expect(toHex(encodeCanonical(inner))).toBe(msgpackrReference({ m: { b: 5 } }));
   });
 });
