@@ -87,7 +87,7 @@ export class MemoryStore implements LedgerStore {
     const expected = this.currentHead === undefined ? 0 : this.currentHead.height + 1;
     if (commit.height !== expected) throw new LedgerError('STORE_HEIGHT_GAP', `commitBlock: expected height ${expected}, got ${commit.height}`, { field: 'height' });
     assert(commit.head.height === commit.height, 'a commit’s head describes the block it commits');
-    for (const write of commit.stateWrites) assert(STATE_KEY_PATTERN.test(write.key), `state key ${JSON.stringify(write.key.slice(0, 80))} is printable ASCII`);
+    for (const write of commit.stateWrites) if (!STATE_KEY_PATTERN.test(write.key)) assert(false, `state key ${JSON.stringify(write.key.slice(0, 80))} is printable ASCII`);
     // Everything below is synchronous: no reader can observe half a block.
     this.blocks.push(copyBytes(commit.blockBytes));
     for (const entry of commit.txIndex) {

@@ -282,7 +282,7 @@ export class LevelStore implements LedgerStore {
     const expected = this.cachedHead === undefined ? 0 : this.cachedHead.height + 1;
     if (commit.height !== expected) throw new LedgerError('STORE_HEIGHT_GAP', `commitBlock: expected height ${expected}, got ${commit.height}`, { field: 'height' });
     assert(commit.head.height === commit.height, 'a commit’s head describes the block it commits');
-    for (const write of commit.stateWrites) assert(STATE_KEY_PATTERN.test(write.key), `state key ${JSON.stringify(write.key.slice(0, 80))} is printable ASCII`);
+    for (const write of commit.stateWrites) if (!STATE_KEY_PATTERN.test(write.key)) assert(false, `state key ${JSON.stringify(write.key.slice(0, 80))} is printable ASCII`);
     this.committing = true;
     try {
       await this.writeBlock(commit, extra, options.durable !== false);

@@ -54,12 +54,12 @@ export class StateOverlay implements StateReader {
   }
 
   set(key: string, value: Uint8Array): void {
-    assert(STATE_KEY_PATTERN.test(key), `state key is printable ASCII: ${JSON.stringify(key.slice(0, 80))}`);
+    if (!STATE_KEY_PATTERN.test(key)) assert(false, `state key is printable ASCII: ${JSON.stringify(key.slice(0, 80))}`);
     this.pending.set(key, value);
   }
 
   delete(key: string): void {
-    assert(STATE_KEY_PATTERN.test(key), `state key is printable ASCII: ${JSON.stringify(key.slice(0, 80))}`);
+    if (!STATE_KEY_PATTERN.test(key)) assert(false, `state key is printable ASCII: ${JSON.stringify(key.slice(0, 80))}`);
     this.pending.set(key, null);
   }
 

@@ -16,7 +16,7 @@ import type { StateWrite } from '../store.js';
 export const GENESIS_PREVIOUS_STATE_ROOT = new Uint8Array(SHA256_BYTES);
 
 function u32(n: number): Uint8Array {
-  assert(Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff, `length fits 32 bits: ${n}`);
+  if (!(Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff)) assert(false, `length fits 32 bits: ${n}`);
   return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
@@ -26,7 +26,7 @@ export function nextStateRoot(prevRoot: Uint8Array, writes: readonly StateWrite[
   const parts: Uint8Array[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const write = sorted[i] as StateWrite;
-    assert(i === 0 || (sorted[i - 1] as StateWrite).key !== write.key, `one write per key in a block: ${write.key}`);
+    if (!(i === 0 || (sorted[i - 1] as StateWrite).key !== write.key)) assert(false, `one write per key in a block: ${write.key}`);
     const key = utf8(write.key);
     parts.push(u32(key.length), key);
     if (write.value === null) parts.push(Uint8Array.of(0));
