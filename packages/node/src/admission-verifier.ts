@@ -1,0 +1,146 @@
+// Coalesces the leader's admission signature checks into batches for the node's verification
+// workers, so that the main thread (the whole network's bottleneck under load) only prechecks and
+// packs them instead of running every Ed25519 verification itself.
+//
+// `verify(item)` queues the item and answers its own verdict. Everything queued in one turn of the
+// event loop goes to the pool together: the flush runs from setImmediate, after the poll phase
+// that delivered the turn's HTTP submissions and forwarded batches. A microtask would flush after
+// the first I/O callback of the phase already (one HTTP submission per pool call); a forwarded
+// batch of 256 reaches verify() in one synchronous map and would be one call either way.
+//
+// Limits: ADMISSION_VERIFY_BATCH_MAX_ITEMS per pool call (a larger turn is cut into several), and
+// ADMISSION_VERIFY_MAX_QUEUED_ITEMS accepted and not yet answered, beyond which verify refuses at
+// once with SIGNATURE_CHECK_BUSY (503). A failed pool call fails only its own items, with
+// SIGNATURE_CHECK_UNAVAILABLE (503) when the pool lost a worker or was closed and INTERNAL
+// otherwise. It must never answer "valid" for an item the pool did not answer, and never let a
+// pool failure escape into the event loop.
+
+import { assert, VERIFY_BATCH_MAX_ITEMS, type BatchVerifier, type VerifyItem } from '@tradeledger/ledger';
+import { ADMISSION_VERIFY_BATCH_MAX_ITEMS, ADMISSION_VERIFY_MAX_QUEUED_ITEMS } from './constants.js';
+import { errorCode, NodeError } from './errors.js';
+
+export interface AdmissionVerifierLimits {
+  /** Items in one call to the pool. */
+  readonly maxBatchItems: number;
+  /** Items accepted and not yet answered: waiting for the flush, or in a pool call. */
+  readonly maxQueuedItems: number;
+}
+
+export const ADMISSION_VERIFIER_LIMITS: AdmissionVerifierLimits = {
+  maxBatchItems: ADMISSION_VERIFY_BATCH_MAX_ITEMS,
+  maxQueuedItems: ADMISSION_VERIFY_MAX_QUEUED_ITEMS,
+};
+
+export interface AdmissionVerifierOptions {
+  readonly limits?: AdmissionVerifierLimits;
+  /** Told of each failed pool call after its items were refused (the node logs it). */
+  readonly onBatchFailed?: (error: unknown, items: number) => void;
+}
+
+interface Waiting {
+  readonly item: VerifyItem;
+  resolve(valid: boolean): void;
+  reject(error: NodeError): void;
+}
+
+/** Pool codes meaning the check did not run (a worker died, the pool closed): not a verdict. */
+const UNAVAILABLE_CODES = new Set(['VERIFY_WORKER_FAILED', 'VERIFY_POOL_CLOSED']);
+
+/** What each item of a failed pool call is refused with. */
+export function batchRefusal(error: unknown, items: number): NodeError {
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== undefined && UNAVAILABLE_CODES.has(code)) {
+    return new NodeError('SIGNATURE_CHECK_UNAVAILABLE', `the signature could not be checked (${code}: ${message}); retry shortly`, { status: 503, retryAfterSeconds: 1, cause: error });
+  }
+  return new NodeError('INTERNAL', `checking a batch of ${items} signatures failed: ${message}`, { status: 500, cause: error });
+}
+
+export class AdmissionVerifier {
+  private readonly limits: AdmissionVerifierLimits;
+  private readonly onBatchFailed: ((error: unknown, items: number) => void) | undefined;
+  private queue: Waiting[] = [];
+  private unanswered = 0;
+  private flushScheduled = false;
+
+  constructor(
+    private readonly pool: BatchVerifier,
+    options: AdmissionVerifierOptions = {},
+  ) {
+    const limits = options.limits ?? ADMISSION_VERIFIER_LIMITS;
+    const { maxBatchItems, maxQueuedItems } = limits;
+    if (!(Number.isSafeInteger(maxBatchItems) && maxBatchItems >= 1 && maxBatchItems <= VERIFY_BATCH_MAX_ITEMS && Number.isSafeInteger(maxQueuedItems) && maxQueuedItems >= maxBatchItems)) {
+      throw new NodeError('CONFIG_INVALID', `admission verifier limits: 1 <= maxBatchItems (${maxBatchItems}) <= ${VERIFY_BATCH_MAX_ITEMS} and maxQueuedItems (${maxQueuedItems}) >= maxBatchItems`, { status: 500 });
+    }
+    this.limits = limits;
+    this.onBatchFailed = options.onBatchFailed;
+  }
+
+  /** Signatures accepted and not yet answered. */
+  get queuedItems(): number {
+    return this.unanswered;
+  }
+
+  /** Whether the signature verifies, from the pool; rejects with a NodeError when it was not checked. */
+  verify(item: VerifyItem): Promise<boolean> {
+    if (this.unanswered >= this.limits.maxQueuedItems) {
+      return Promise.reject(
+        new NodeError('SIGNATURE_CHECK_BUSY', `${this.unanswered} signatures are waiting for the verification workers (limit ${this.limits.maxQueuedItems}): retry later`, { status: 503, retryAfterSeconds: 1 }),
+      );
+    }
+    this.unanswered += 1;
+    assert(this.unanswered <= this.limits.maxQueuedItems, 'admission signatures waiting stay within maxQueuedItems');
+    const answer = new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+    });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return answer;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const queued = this.queue;
+    this.queue = [];
+    assert(queued.length >= 1, 'a flush is scheduled only with an item queued');
+    for (let from = 0; from < queued.length; from += this.limits.maxBatchItems) this.send(queued.slice(from, from + this.limits.maxBatchItems));
+  }
+
+  private send(batch: readonly Waiting[]): void {
+    assert(batch.length >= 1 && batch.length <= this.limits.maxBatchItems, 'a pool call holds 1..maxBatchItems items');
+    // minParallelItems 1: this thread's time is what admission saves, even on a call of one item.
+    // The Promise constructor also catches a verifier that throws instead of rejecting.
+    const answered = new Promise<boolean[]>((resolve) => {
+      resolve(this.pool.verifyBatch(batch.map((waiting) => waiting.item), { minParallelItems: 1 }));
+    });
+    void answered.then(
+      (results) => {
+        this.settled(batch);
+        if (results.length !== batch.length) {
+          this.refuse(batch, new Error(`the verification pool answered ${results.length} verdicts for ${batch.length} signatures`));
+          return;
+        }
+        // Anything but true (a hole, a non-boolean) is "not valid": an unchecked item never passes.
+        batch.forEach((waiting, i) => waiting.resolve(results[i] === true));
+      },
+      (error: unknown) => {
+        this.settled(batch);
+        this.refuse(batch, error);
+      },
+    );
+  }
+
+  /** Frees the batch's places before its callers resume, so one that queues again is not refused. */
+  private settled(batch: readonly Waiting[]): void {
+    this.unanswered -= batch.length;
+    assert(this.unanswered >= 0, 'no more admission signatures answered than accepted');
+  }
+
+  private refuse(batch: readonly Waiting[], error: unknown): void {
+    const refusal = batchRefusal(error, batch.length);
+    for (const waiting of batch) waiting.reject(refusal);
+    this.onBatchFailed?.(error, batch.length);
+  }
+}
