@@ -6,11 +6,18 @@
 // code and an HTTP status; a full pool answers MEMPOOL_FULL (503, Retry-After) and changes nothing.
 // Pre-validation keeps junk out; it is not authoritative (apply re-validates every transaction).
 //
+// The signature is checked inline, or by `verifySignature` (the node's worker threads) when given;
+// either way before pre-validation, so a forgery never costs a state-machine run. An admission
+// holds its place against the limits (reservedTxs, reservedBytes) from its capacity check to its
+// insertion, across every await, and re-checks after them what a concurrent admission may have
+// changed: concurrent admissions never overrun the limits nor admit a transaction or a pending
+// nonce twice.
+//
 // Taking transactions for a block moves them to "in flight": they still count against the
 // limits until the block commits (`settle`) or the proposal is abandoned (`requeue`), so a burst of
 // proposals can never overrun memory. Within a block, each signer's transactions go in nonce order.
 
-import { decodeTx, verify, type DecodedTx, type TxResult } from '@tradeledger/ledger';
+import { assert, decodeTx, verify, type DecodedTx, type TxResult } from '@tradeledger/ledger';
 import { NodeError, errorCode } from './errors.js';
 
 export interface MempoolLimits {
@@ -37,6 +44,11 @@ export interface MempoolDependencies {
   prevalidate(tx: DecodedTx): Promise<TxResult>;
   /** Whether the ledger already holds this id. */
   isCommitted(txId: Uint8Array): Promise<boolean>;
+  /**
+   * Whether the transaction's signature verifies, checked off this thread; rejects with a
+   * NodeError when it could not be checked. Absent: verified inline (tests, hosts without threads).
+   */
+  verifySignature?(tx: DecodedTx): Promise<boolean>;
   /** Milliseconds, for the age of pending transactions (default Date.now). */
   now?(): number;
 }
@@ -54,6 +66,14 @@ export function rejectionStatus(code: string): number {
   if (CONFLICT_CODES.has(code)) return 409;
   if (code === 'TX_TOO_LARGE') return 413;
   return 400;
+}
+
+function duplicatePending(tx: DecodedTx): NodeError {
+  return new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already pending`, { status: 409 });
+}
+
+function noncePending(tx: DecodedTx): NodeError {
+  return new NodeError('NONCE_REPLAY', `transaction ${tx.idHex}: nonce ${tx.tx.nonce} of this signer is already pending`, { status: 409 });
 }
 
 export class Mempool {
@@ -135,18 +155,25 @@ export class Mempool {
       const code = errorCode(error) ?? 'TX_MALFORMED';
       throw new NodeError(code, (error as Error).message, { status: rejectionStatus(code), cause: error });
     }
-    if (this.has(tx.idHex)) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already pending`, { status: 409 });
-    if (!verify(tx.tx.signer, tx.signingHash, tx.tx.signature)) {
-      throw new NodeError('TX_SIGNATURE_INVALID', `transaction ${tx.idHex}: the signature does not verify for signer ${Buffer.from(tx.tx.signer).toString('hex')}`, { status: 400 });
-    }
+    if (this.has(tx.idHex)) throw duplicatePending(tx);
     const signerNonce = `${Buffer.from(tx.tx.signer).toString('hex')}/${tx.tx.nonce}`;
-    if (this.signerNonces.has(signerNonce)) throw new NodeError('NONCE_REPLAY', `transaction ${tx.idHex}: nonce ${tx.tx.nonce} of this signer is already pending`, { status: 409 });
 
+    // Nothing above awaits, so the capacity check still holds: the place is taken before the first await.
     this.reservedTxs += 1;
     this.reservedBytes += bytes.length;
+    assert(this.size + this.reservedTxs <= this.limits.maxTxs, 'admissions in progress and held transactions stay within maxTxs');
+    assert(this.heldBytes + this.reservedBytes <= this.limits.maxBytes, 'admissions in progress and held bytes stay within maxBytes');
     let verdict: TxResult;
     let committed: boolean;
     try {
+      const signatureValid = this.deps.verifySignature === undefined ? verify(tx.tx.signer, tx.signingHash, tx.tx.signature) : await this.deps.verifySignature(tx);
+      if (!signatureValid) {
+        throw new NodeError('TX_SIGNATURE_INVALID', `transaction ${tx.idHex}: the signature does not verify for signer ${Buffer.from(tx.tx.signer).toString('hex')}`, { status: 400 });
+      }
+      // A concurrent admission of this transaction or nonce may have been inserted while the
+      // signature was checked: refused here, before it costs a pre-validation.
+      if (this.has(tx.idHex)) throw duplicatePending(tx);
+      if (this.signerNonces.has(signerNonce)) throw noncePending(tx);
       [committed, verdict] = await Promise.all([this.deps.isCommitted(tx.id), this.deps.prevalidate(tx)]);
     } finally {
       this.reservedTxs -= 1;
@@ -155,8 +182,8 @@ export class Mempool {
     if (committed) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already in the ledger`, { status: 409 });
     if (!verdict.ok) throw new NodeError(verdict.code, `transaction ${tx.idHex} rejected: ${verdict.code}`, { status: rejectionStatus(verdict.code) });
     // Concurrent admissions of the same transaction or nonce may have raced past the checks above.
-    if (this.has(tx.idHex)) throw new NodeError('TX_DUPLICATE', `transaction ${tx.idHex} is already pending`, { status: 409 });
-    if (this.signerNonces.has(signerNonce)) throw new NodeError('NONCE_REPLAY', `transaction ${tx.idHex}: nonce ${tx.tx.nonce} of this signer is already pending`, { status: 409 });
+    if (this.has(tx.idHex)) throw duplicatePending(tx);
+    if (this.signerNonces.has(signerNonce)) throw noncePending(tx);
     if (this.full(bytes.length)) throw this.busy();
     this.pending.set(tx.idHex, { tx, signerNonce, admittedAtMs: this.now() });
     this.signerNonces.add(signerNonce);
