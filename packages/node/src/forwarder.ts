@@ -43,7 +43,7 @@ interface Waiting {
 }
 
 /** Codes that mean "not now" rather than a verdict on the transaction. */
-const RETRY_CODES = new Set(['MEMPOOL_FULL', 'NOT_LEADER', 'NO_LEADER', 'NODE_HALTED', 'NODE_STOPPING', 'LEADER_BUSY', 'LEADER_UNREACHABLE']);
+const RETRY_CODES = new Set(['MEMPOOL_FULL', 'NOT_LEADER', 'NO_LEADER', 'NODE_HALTED', 'NODE_STOPPING', 'LEADER_BUSY', 'LEADER_UNREACHABLE', 'SIGNATURE_CHECK_BUSY', 'SIGNATURE_CHECK_UNAVAILABLE']);
 
 /** The error a client gets for the leader's refusal of one forwarded transaction. */
 export function verdictError(code: string, message: string): NodeError {

@@ -59,6 +59,7 @@ import {
   type SnapshotMeta,
 } from '@tradeledger/consensus';
 import { join } from 'node:path';
+import { AdmissionVerifier } from './admission-verifier.js';
 import { AttachmentStore } from './attachment-store.js';
 import { CHECKPOINT_PROTOCOL, Cosigner } from './cosigner.js';
 import { errorCode, NodeError } from './errors.js';
@@ -257,11 +258,24 @@ export class LedgerNode {
       maxQueueMs,
       maxQueuedTxs: options.mempool.maxTxs,
     });
+    // A leader's main thread is the network's bottleneck under load: its admission signature
+    // checks go to the same workers that verify other proposers' blocks (idle on a leader), in
+    // batches. Without workers (verifyWorkers 0) the mempool verifies inline, as before.
+    const admissionVerifier =
+      verifier instanceof WorkerVerifyPool
+        ? new AdmissionVerifier(verifier, {
+            // A node stopping closes the pool under its admissions: expected, not worth a warning.
+            onBatchFailed: (error, items) => {
+              if (!this.stopped) options.logger.warn({ err: error, items }, 'an admission signature batch failed: its transactions were refused');
+            },
+          })
+        : undefined;
     this.mempool = new Mempool(
       { maxTxs: options.mempool.maxTxs, maxBytes: options.mempool.maxBytes, maxTxBytes: options.mempool.maxTxBytes, retryAfterSeconds: 1, maxQueueMs },
       {
         prevalidate: (tx) => this.prevalidate(tx),
         isCommitted: async (txId) => (await this.store.getTxLocation(txId)) !== undefined,
+        ...(admissionVerifier === undefined ? {} : { verifySignature: (tx: DecodedTx) => admissionVerifier.verify({ publicKey: tx.tx.signer, message: tx.signingHash, signature: tx.tx.signature }) }),
       },
     );
   }

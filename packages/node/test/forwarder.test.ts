@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../src/errors.js';
-import { Forwarder, type ForwarderLimits, type SendBatch } from '../src/forwarder.js';
+import { Forwarder, verdictError, type ForwarderLimits, type SendBatch } from '../src/forwarder.js';
 import { FORWARD_PROTOCOL, type ForwardRequest, type ForwardResponse } from '../src/protocols.js';
 
 const LIMITS: ForwarderLimits = { maxBatchTxs: 3, maxBatchBytes: 100, maxInFlight: 1, timeoutMs: 5000, maxQueueMs: 1000, maxQueuedTxs: 100 };
@@ -65,6 +65,13 @@ describe('Forwarder', () => {
       { ok: false, code: 'MEMPOOL_FULL', status: 503 },
       { ok: false, code: 'SCHEMA_INVALID', status: 400 },
     ]);
+  });
+
+  it("answers 503 with Retry-After for a leader's signature check that was busy or did not run", () => {
+    for (const code of ['SIGNATURE_CHECK_BUSY', 'SIGNATURE_CHECK_UNAVAILABLE']) {
+      expect(verdictError(code, 'retry shortly'), code).toMatchObject({ code, status: 503, retryAfterSeconds: 1 });
+    }
+    expect(verdictError('TX_SIGNATURE_INVALID', 'forged')).toMatchObject({ code: 'TX_SIGNATURE_INVALID', status: 400, retryAfterSeconds: undefined });
   });
 
   it('fails only the transaction whose verdict is malformed or names another id', async () => {

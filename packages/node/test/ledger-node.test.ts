@@ -1,7 +1,8 @@
 // Three ledger nodes in one process on loopback: they elect a leader, order the example story
-// submitted through different nodes, and end with the same head hash and state root.
+// submitted through different nodes, and end with the same head hash and state root. They run
+// with a signature worker each, as in production, so the leader checks admissions on it.
 import { describe, expect, it } from 'vitest';
-import { decodeBlock, MerkleLog, toHex, trustedMembershipFromGenesis, verifyCertifiedHead, verifyInclusionAgainstHead } from '@tradeledger/ledger';
+import { decodeBlock, encodeCanonical, MerkleLog, sign, signingHashOf, toHex, trustedMembershipFromGenesis, verifyCertifiedHead, verifyInclusionAgainstHead } from '@tradeledger/ledger';
 import { exampleSubmissions } from '../src/examples.js';
 import { EXAMPLES_DIR, startInProcessNetwork, nodeFixture, waitFor } from './support/example-network.js';
 
@@ -10,7 +11,7 @@ const { root, nodes } = nodeFixture('tl-node-');
 
 describe('a three-node network in one process', () => {
   it('orders the example story and every node ends with the same head and state root', async () => {
-    const network = await startInProcessNetwork(SIGNERS, { root, chainId: 'tradeledger-test', blockCutting: { maxTxs: 64, maxBytes: 1 << 20, maxWaitMs: 5, maxInflightBlocks: 4 } });
+    const network = await startInProcessNetwork(SIGNERS, { root, chainId: 'tradeledger-test', blockCutting: { maxTxs: 64, maxBytes: 1 << 20, maxWaitMs: 5, maxInflightBlocks: 4 }, verifyWorkers: 1 });
     nodes.push(...network.nodes);
     const { genesis } = network;
     const leader = await waitFor('a leader', () => nodes.find((n) => n.isLeader));
@@ -25,7 +26,13 @@ describe('a three-node network in one process', () => {
       const committed = await via.waitForCommit(txId, 10_000);
       expect(committed.result, `${submission.name} via ${i % nodes.length}`).toEqual({ ok: true });
     }
-    void leader;
+    // A forgery (another key's signature under a member's signer), at the leader and forwarded.
+    const { signature: _signature, ...unsigned } = submissions.at(-1)!.tx.tx;
+    const forged = encodeCanonical({ ...unsigned, nonce: unsigned.nonce + 1, signature: sign(new Uint8Array(32).fill(99), signingHashOf({ ...unsigned, nonce: unsigned.nonce + 1 })) });
+    const follower = nodes.find((n) => !n.isLeader)!;
+    for (const via of [leader, follower]) {
+      await expect(via.submit(forged), via === leader ? 'at the leader' : 'forwarded').rejects.toMatchObject({ code: 'TX_SIGNATURE_INVALID', status: 400 });
+    }
     const heads = await waitFor('equal heads', async () => {
       const all = await Promise.all(nodes.map((n) => n.store.head()));
       const last = submissions.at(-1)!.tx.id;

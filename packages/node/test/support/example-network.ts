@@ -54,11 +54,12 @@ export function exampleGenesisWithNodes(nodeSigners: readonly string[], chainId 
 
 /**
  * Starts one LedgerNode per signer in this process on free loopback ports, each knowing the others
- * as peers, with fast Raft timing (20 ms ticks) and inline signature checks. Stop them when done.
+ * as peers, with fast Raft timing (20 ms ticks) and inline signature checks unless `verifyWorkers`
+ * says otherwise. Stop them when done.
  */
 export async function startInProcessNetwork(
   signers: readonly string[],
-  options: { readonly root: string; readonly chainId: string; readonly blockCutting: LedgerNodeOptions['blockCutting'] },
+  options: { readonly root: string; readonly chainId: string; readonly blockCutting: LedgerNodeOptions['blockCutting']; readonly verifyWorkers?: number },
 ): Promise<{ nodes: LedgerNode[]; ids: ExampleNodeIdentity[]; genesis: ReturnType<typeof exampleGenesisWithNodes> }> {
   const genesis = exampleGenesisWithNodes(signers, options.chainId);
   const ports = await Promise.all(signers.map(() => freePort()));
@@ -79,7 +80,7 @@ export async function startInProcessNetwork(
         electionTicks: 10,
         heartbeatTicks: 2,
         logger: logger.child({ node: signer }),
-        verifyWorkers: 0,
+        verifyWorkers: options.verifyWorkers ?? 0,
       }),
     );
   }
