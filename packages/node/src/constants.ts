@@ -24,7 +24,14 @@ export const ADMISSION_VERIFY_BATCH_MAX_ITEMS = FORWARD_BATCH_MAX_TXS;
  * so it is told to retry (SIGNATURE_CHECK_BUSY) instead.
  */
 export const ADMISSION_VERIFY_MAX_QUEUED_ITEMS = 16_384;
+/**
+ * Pool calls out at once: one per worker of the default pool (two on a two-core machine). A call
+ * of fewer than 64 items goes to one worker whole, so two keep both busy; more would only split
+ * the same work into more messages while the leader's main thread pays for each.
+ */
+export const ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT = 2;
 
 assertLimit(ADMISSION_VERIFY_BATCH_MAX_ITEMS >= 1 && ADMISSION_VERIFY_BATCH_MAX_ITEMS <= VERIFY_BATCH_MAX_ITEMS, 'an admission batch is one valid verifyBatch call');
 assertLimit(ADMISSION_VERIFY_BATCH_MAX_ITEMS >= FORWARD_BATCH_MAX_TXS, 'a forwarded batch is verified in one call');
 assertLimit(ADMISSION_VERIFY_MAX_QUEUED_ITEMS >= ADMISSION_VERIFY_BATCH_MAX_ITEMS, 'the queue holds at least one full batch');
+assertLimit(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT >= 1, 'at least one admission call can be out');

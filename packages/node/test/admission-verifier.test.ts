@@ -1,9 +1,10 @@
 // The admission signature coalescer: one pool call per event-loop turn, each item its own verdict,
-// its two limits, and a failed call refusing exactly its own items (never "valid").
+// its limits (items per call, items unanswered, calls out at once), and a failed call refusing
+// exactly its own items (never "valid").
 import { describe, expect, it } from 'vitest';
 import { LedgerError, publicKeyFromSeed, sign, SMALL_ORDER_ENCODINGS, verify, WorkerVerifyPool, type BatchVerifier, type VerifyBatchOptions, type VerifyItem } from '@tradeledger/ledger';
 import { AdmissionVerifier } from '../src/admission-verifier.js';
-import { ADMISSION_VERIFY_BATCH_MAX_ITEMS, ADMISSION_VERIFY_MAX_QUEUED_ITEMS } from '../src/constants.js';
+import { ADMISSION_VERIFY_BATCH_MAX_ITEMS, ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT, ADMISSION_VERIFY_MAX_QUEUED_ITEMS } from '../src/constants.js';
 
 const seed = new Uint8Array(32).fill(31);
 const publicKey = publicKeyFromSeed(seed);
@@ -121,23 +122,57 @@ describe('AdmissionVerifier', () => {
     expect(verifier.queuedItems).toBe(ADMISSION_VERIFY_MAX_QUEUED_ITEMS);
     await expect(verifier.verify(fake(1))).rejects.toMatchObject({ code: 'SIGNATURE_CHECK_BUSY', status: 503, retryAfterSeconds: 1 });
     await nextTurn();
-    // Items sent to the pool and not answered still count.
-    expect(pool.calls).toHaveLength(ADMISSION_VERIFY_MAX_QUEUED_ITEMS / ADMISSION_VERIFY_BATCH_MAX_ITEMS);
+    // Items sent to the pool and not answered still count, and so do those queued behind them.
+    expect(pool.calls).toHaveLength(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT);
     await expect(verifier.verify(fake(1))).rejects.toMatchObject({ code: 'SIGNATURE_CHECK_BUSY' });
     pool.calls[0]!.answer();
     await Promise.all(accepted.slice(0, ADMISSION_VERIFY_BATCH_MAX_ITEMS));
     expect(verifier.queuedItems).toBe(ADMISSION_VERIFY_MAX_QUEUED_ITEMS - ADMISSION_VERIFY_BATCH_MAX_ITEMS);
     const again = verifier.verify(fake(1));
-    await nextTurn();
-    for (const call of pool.calls.slice(1)) call.answer();
+    // Answer every call as it goes out: the accepted items and `again` take one more call than
+    // the limit holds full ones.
+    const calls = ADMISSION_VERIFY_MAX_QUEUED_ITEMS / ADMISSION_VERIFY_BATCH_MAX_ITEMS + 1;
+    for (let answered = 1; answered < calls; answered++) {
+      while (pool.calls.length <= answered) await nextTurn();
+      pool.calls[answered]!.answer();
+    }
     expect(await again).toBe(true);
     expect((await Promise.all(accepted)).filter((v) => v)).toHaveLength(ADMISSION_VERIFY_MAX_QUEUED_ITEMS / 2);
+    expect(pool.calls).toHaveLength(calls);
+    expect(pool.calls.at(-1)!.items).toHaveLength(1);
+    expect(verifier.queuedItems).toBe(0);
+  });
+
+  it(`keeps at most ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT (${ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT}) calls out: what queues behind them goes in one call when one is answered`, async () => {
+    const pool = heldPool();
+    const verifier = new AdmissionVerifier(pool);
+    const answers: Array<Promise<boolean>> = [];
+    // One turn per item: each turn gets its own call while there is room.
+    for (let i = 0; i < ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT; i++) {
+      answers.push(verifier.verify(fake(i)));
+      await nextTurn();
+    }
+    expect(pool.calls.map((call) => call.items.length)).toEqual(new Array(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT).fill(1));
+    // Three more turns while every call is out: nothing is sent.
+    for (let i = 0; i < 3; i++) {
+      answers.push(verifier.verify(fake(10 + i)), verifier.verify(fake(20 + i)));
+      await nextTurn();
+    }
+    expect(pool.calls).toHaveLength(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT);
+    expect(verifier.queuedItems).toBe(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT + 6);
+    pool.calls[0]!.answer();
+    await answers[0];
+    // The six queued items went out together, in order, as soon as a call was answered.
+    expect(pool.calls).toHaveLength(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT + 1);
+    expect(pool.calls.at(-1)!.items.map((x) => x.message[0])).toEqual([10, 20, 11, 21, 12, 22]);
+    for (const call of pool.calls.slice(1)) call.answer();
+    expect(await Promise.all(answers)).toEqual(answers.map((_, i) => fakeVerdict(fake(i < ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT ? i : [10, 20, 11, 21, 12, 22][i - ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT] as number))));
     expect(verifier.queuedItems).toBe(0);
   });
 
   it('takes smaller limits, at their edge', async () => {
     const pool = heldPool();
-    const verifier = new AdmissionVerifier(pool, { limits: { maxBatchItems: 2, maxQueuedItems: 5 } });
+    const verifier = new AdmissionVerifier(pool, { limits: { maxBatchItems: 2, maxQueuedItems: 5, maxCallsInFlight: 8 } });
     const answers = [0, 1, 2, 3, 4].map((i) => verifier.verify(fake(i)));
     const refused = await settle([verifier.verify(fake(5))]);
     expect(refused[0]).toMatchObject({ error: { code: 'SIGNATURE_CHECK_BUSY' } });
@@ -145,14 +180,15 @@ describe('AdmissionVerifier', () => {
     expect(pool.calls.map((call) => call.items.length)).toEqual([2, 2, 1]);
     for (const call of pool.calls) call.answer();
     expect(await Promise.all(answers)).toEqual([false, true, false, true, false]);
-    expect(() => new AdmissionVerifier(pool, { limits: { maxBatchItems: 0, maxQueuedItems: 5 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    expect(() => new AdmissionVerifier(pool, { limits: { maxBatchItems: 4, maxQueuedItems: 3 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => new AdmissionVerifier(pool, { limits: { maxBatchItems: 0, maxQueuedItems: 5, maxCallsInFlight: 8 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => new AdmissionVerifier(pool, { limits: { maxBatchItems: 4, maxQueuedItems: 3, maxCallsInFlight: 8 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => new AdmissionVerifier(pool, { limits: { maxBatchItems: 2, maxQueuedItems: 5, maxCallsInFlight: 0 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
   it('fails exactly the items of a failed call with a coded error, answers the others, and reports the failure', async () => {
     const pool = heldPool();
     const failures: Array<[string | undefined, number]> = [];
-    const verifier = new AdmissionVerifier(pool, { limits: { maxBatchItems: 3, maxQueuedItems: 100 }, onBatchFailed: (error, items) => failures.push([(error as { code?: string }).code, items]) });
+    const verifier = new AdmissionVerifier(pool, { limits: { maxBatchItems: 3, maxQueuedItems: 100, maxCallsInFlight: 8 }, onBatchFailed: (error, items) => failures.push([(error as { code?: string }).code, items]) });
     const answers = Array.from({ length: 11 }, (_, i) => verifier.verify(fake(i)));
     await nextTurn();
     expect(pool.calls.map((call) => call.items.length)).toEqual([3, 3, 3, 2]);
@@ -176,7 +212,7 @@ describe('AdmissionVerifier', () => {
 
   it('never answers "valid" for an item the pool did not answer: short or malformed answers and a throwing verifier refuse the call', async () => {
     const pool = heldPool();
-    const verifier = new AdmissionVerifier(pool, { limits: { maxBatchItems: 2, maxQueuedItems: 10 } });
+    const verifier = new AdmissionVerifier(pool, { limits: { maxBatchItems: 2, maxQueuedItems: 10, maxCallsInFlight: 8 } });
     const short = [verifier.verify(fake(1)), verifier.verify(fake(3))];
     const holey = [verifier.verify(fake(5)), verifier.verify(fake(7))];
     await nextTurn();
