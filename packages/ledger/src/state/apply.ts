@@ -143,9 +143,6 @@ export async function applyBlock(reader: StateReader, ctx: ApplyContext, txs: re
   const kinds = kindsFor(options);
   const seen = new Set<string>();
   const results: TxResult[] = [];
-  // Asks about every id of the block at once: a store answers concurrent reads far cheaper than
-  // one at a time (LevelDB's thread pool), and caching stores then answer the loop's own lookups.
-  if (txs.length > 1) await Promise.all(txs.map((decoded) => reader.getTxLocation(decoded.id)));
   for (const decoded of txs) results.push(await applyOne(blockOverlay, ctx, decoded, kinds, seen, options));
   writeRecord(blockOverlay, KEY.lastBlock, { height: ctx.height, timestampMs: ctx.timestampMs } satisfies LastBlockRecord);
   return { writes: blockOverlay.writes(), results };
