@@ -8,7 +8,7 @@
 // the first I/O callback of the phase already (one HTTP submission per pool call); a forwarded
 // batch of 256 reaches verify() in one synchronous map and would be one call either way.
 //
-// At most ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT pool calls are out at once (one per worker): what
+// At most maxCallsInFlight pool calls are out at once (the node passes its pool's worker count): what
 // arrives meanwhile waits and goes in one call when a call is answered, so under load the calls
 // grow with the work instead of each small turn paying its own packing and two messages (measured
 // on a loaded leader before this cap: the calls cost its main thread about half of what the
@@ -17,8 +17,9 @@
 // Limits: ADMISSION_VERIFY_BATCH_MAX_ITEMS per pool call (a larger turn is cut into several), and
 // ADMISSION_VERIFY_MAX_QUEUED_ITEMS accepted and not yet answered, beyond which verify refuses at
 // once with SIGNATURE_CHECK_BUSY (503). A failed pool call fails only its own items, with
-// SIGNATURE_CHECK_UNAVAILABLE (503) when the pool lost a worker or was closed and INTERNAL
-// otherwise. It must never answer "valid" for an item the pool did not answer, and never let a
+// SIGNATURE_CHECK_UNAVAILABLE (503) when the pool lost a worker or was closed, the pool's own
+// error when it broke an invariant (ASSERTION_FAILED: not turned into an ordinary refusal), and
+// INTERNAL otherwise. It must never answer "valid" for an item the pool did not answer, and never let a
 // pool failure escape into the event loop.
 
 import { assert, VERIFY_BATCH_MAX_ITEMS, type BatchVerifier, type VerifyItem } from '@tradeledger/ledger';
@@ -42,14 +43,14 @@ export const ADMISSION_VERIFIER_LIMITS: AdmissionVerifierLimits = {
 
 export interface AdmissionVerifierOptions {
   readonly limits?: AdmissionVerifierLimits;
-  /** Told of each failed pool call after its items were refused (the node logs it). */
+  /** Told of each failed pool call after its items were refused (the node logs it). Must not throw: it runs in a promise handler. */
   readonly onBatchFailed?: (error: unknown, items: number) => void;
 }
 
 interface Waiting {
   readonly item: VerifyItem;
   resolve(valid: boolean): void;
-  reject(error: NodeError): void;
+  reject(error: Error): void;
 }
 
 /** Pool codes meaning the check did not run (a worker died, the pool closed): not a verdict. */
@@ -68,7 +69,9 @@ export function batchRefusal(error: unknown, items: number): NodeError {
 export class AdmissionVerifier {
   private readonly limits: AdmissionVerifierLimits;
   private readonly onBatchFailed: ((error: unknown, items: number) => void) | undefined;
+  /** Waiting items are queue[queueHead..]: a head index, so a flush does not copy what stays. */
   private queue: Waiting[] = [];
+  private queueHead = 0;
   private unanswered = 0;
   private callsInFlight = 0;
   private flushScheduled = false;
@@ -130,13 +133,18 @@ export class AdmissionVerifier {
 
   /** Sends what is queued, in calls of at most maxBatchItems, while fewer than maxCallsInFlight are out. */
   private flush(): void {
-    let sent = 0;
-    while (sent < this.queue.length && this.callsInFlight < this.limits.maxCallsInFlight) {
-      const batch = this.queue.slice(sent, sent + this.limits.maxBatchItems);
-      sent += batch.length;
+    while (this.queueHead < this.queue.length && this.callsInFlight < this.limits.maxCallsInFlight) {
+      const batch = this.queue.slice(this.queueHead, this.queueHead + this.limits.maxBatchItems);
+      this.queueHead += batch.length;
       this.send(batch);
     }
-    this.queue = sent === this.queue.length ? [] : this.queue.slice(sent);
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > this.queue.length / 2) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
   }
 
   private send(batch: readonly Waiting[]): void {
@@ -173,11 +181,12 @@ export class AdmissionVerifier {
     this.unanswered -= batch.length;
     this.callsInFlight -= 1;
     assert(this.unanswered >= 0 && this.callsInFlight >= 0, 'no more admission signatures or calls answered than sent');
-    if (this.queue.length > 0) this.flush();
+    if (this.queueHead < this.queue.length) this.flush();
   }
 
   private refuse(batch: readonly Waiting[], error: unknown): void {
-    const refusal = batchRefusal(error, batch.length);
+    // A pool that broke an invariant is not "unavailable": its callers see the broken invariant.
+    const refusal = errorCode(error) === 'ASSERTION_FAILED' ? (error as Error) : batchRefusal(error, batch.length);
     for (const waiting of batch) waiting.reject(refusal);
     this.onBatchFailed?.(error, batch.length);
   }

@@ -12,9 +12,9 @@ function assertLimit(condition: boolean, message: string): void {
 // ---- Admission signature checks (admission-verifier.ts) ----
 
 /**
- * Signatures in one call to the verification pool. One forwarded batch goes in one call, and a
- * larger turn is cut so its first admissions go on to pre-validation while the workers still
- * verify the rest (the pool cuts each call into parts for its workers anyway).
+ * Signatures in one call to the verification pool: a forwarded batch fits one call, and a larger
+ * queue is cut so its first admissions go on to pre-validation while the workers still verify the
+ * rest (the pool cuts each call into parts for its workers anyway).
  */
 export const ADMISSION_VERIFY_BATCH_MAX_ITEMS = FORWARD_BATCH_MAX_TXS;
 /**
@@ -25,13 +25,13 @@ export const ADMISSION_VERIFY_BATCH_MAX_ITEMS = FORWARD_BATCH_MAX_TXS;
  */
 export const ADMISSION_VERIFY_MAX_QUEUED_ITEMS = 16_384;
 /**
- * Pool calls out at once: one per worker of the default pool (two on a two-core machine). A call
- * of fewer than 64 items goes to one worker whole, so two keep both busy; more would only split
- * the same work into more messages while the leader's main thread pays for each.
+ * Pool calls out at once, by default: one per worker of a two-core machine's pool. The node passes
+ * its own pool's worker count. A call of up to 32 items goes to one worker whole, so one call per
+ * worker keeps them busy; more would only split the same work into more messages, each paid for
+ * by the leader's main thread.
  */
 export const ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT = 2;
 
 assertLimit(ADMISSION_VERIFY_BATCH_MAX_ITEMS >= 1 && ADMISSION_VERIFY_BATCH_MAX_ITEMS <= VERIFY_BATCH_MAX_ITEMS, 'an admission batch is one valid verifyBatch call');
-assertLimit(ADMISSION_VERIFY_BATCH_MAX_ITEMS >= FORWARD_BATCH_MAX_TXS, 'a forwarded batch is verified in one call');
 assertLimit(ADMISSION_VERIFY_MAX_QUEUED_ITEMS >= ADMISSION_VERIFY_BATCH_MAX_ITEMS, 'the queue holds at least one full batch');
 assertLimit(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT >= 1, 'at least one admission call can be out');

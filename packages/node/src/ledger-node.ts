@@ -59,7 +59,7 @@ import {
   type SnapshotMeta,
 } from '@tradeledger/consensus';
 import { join } from 'node:path';
-import { AdmissionVerifier } from './admission-verifier.js';
+import { ADMISSION_VERIFIER_LIMITS, AdmissionVerifier } from './admission-verifier.js';
 import { AttachmentStore } from './attachment-store.js';
 import { CHECKPOINT_PROTOCOL, Cosigner } from './cosigner.js';
 import { errorCode, NodeError } from './errors.js';
@@ -264,6 +264,7 @@ export class LedgerNode {
     const admissionVerifier =
       verifier instanceof WorkerVerifyPool
         ? new AdmissionVerifier(verifier, {
+            limits: { ...ADMISSION_VERIFIER_LIMITS, maxCallsInFlight: verifier.workerCount },
             // A node stopping closes the pool under its admissions: expected, not worth a warning.
             onBatchFailed: (error, items) => {
               if (!this.stopped) options.logger.warn({ err: error, items }, 'an admission signature batch failed: its transactions were refused');

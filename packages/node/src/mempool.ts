@@ -11,7 +11,9 @@
 // holds its place against the limits (reservedTxs, reservedBytes) from its capacity check to its
 // insertion, across every await, and re-checks after them what a concurrent admission may have
 // changed: concurrent admissions never overrun the limits nor admit a transaction or a pending
-// nonce twice.
+// nonce twice. The pending-nonce check comes after the signature (a forgery is refused as one,
+// whatever nonce it claims), so a transaction reusing a pending nonce holds its place while its
+// signature is checked.
 //
 // Taking transactions for a block moves them to "in flight": they still count against the
 // limits until the block commits (`settle`) or the proposal is abandoned (`requeue`), so a burst of

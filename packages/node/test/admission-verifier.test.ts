@@ -220,13 +220,19 @@ describe('AdmissionVerifier', () => {
     pool.calls[1]!.answer([true, 'yes' as unknown as boolean]);
     expect(await settle(short)).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: 'INTERNAL' }) }), expect.objectContaining({ error: expect.objectContaining({ code: 'INTERNAL' }) })]);
     expect(await Promise.all(holey)).toEqual([true, false]);
+    // A verifier that throws: an ordinary error refuses the call as INTERNAL, a broken invariant
+    // reaches the caller as itself (not an ordinary refusal that hides it).
+    const thrown: Error[] = [new Error('disk on fire'), new LedgerError('ASSERTION_FAILED', 'invariant broken: misuse')];
     const throwing = new AdmissionVerifier({
       verifyBatch() {
-        throw new LedgerError('ASSERTION_FAILED', 'invariant broken: misuse');
+        throw thrown.shift();
       },
       async close() {},
     });
-    await expect(throwing.verify(fake(1))).rejects.toMatchObject({ code: 'INTERNAL', cause: { code: 'ASSERTION_FAILED' } });
+    await expect(throwing.verify(fake(1))).rejects.toMatchObject({ code: 'INTERNAL', status: 500 });
+    const invariant = await settle([throwing.verify(fake(1))]);
+    expect(invariant[0]).toMatchObject({ error: { code: 'ASSERTION_FAILED' } });
+    expect(invariant[0]).not.toMatchObject({ error: { status: expect.anything() } });
     expect(throwing.queuedItems).toBe(0);
   });
 

@@ -91,7 +91,9 @@ function kindsFor(options: DocumentOptions): DocumentKindSet {
  * decoded object: the schema parse, a fifth of apply's time, is done once per object and option
  * set. The parsed value is frozen, so no handler can change what the next apply sees, and its
  * canonical encoding is remembered: the document record and the history entry both carry it, so
- * it is written from scratch once instead of twice per apply (four times on the leader).
+ * it is written from scratch once instead of twice per apply (four times on the leader). Both
+ * live as long as the DecodedTx: the remembered bytes are no larger than the transaction itself,
+ * so a leader's mempool (bounded in bytes) holds at most as much again.
  */
 const parsedPayloads = new WeakMap<DecodedTx, { readonly kinds: DocumentKindSet; readonly parsed: ReturnType<DocumentKindSet[DocumentKind]['parse']> }>();
 
