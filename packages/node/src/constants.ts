@@ -2,12 +2,8 @@
 // relate (the p2p layer keeps its own in p2p/constants.ts). New limits go here, in a section of
 // their own; older ones still sit beside the module that owns them.
 
-import { VERIFY_BATCH_MAX_ITEMS } from '@tradeledger/ledger';
+import { assert, VERIFY_BATCH_MAX_ITEMS } from '@tradeledger/ledger';
 import { FORWARD_BATCH_MAX_TXS } from './protocols.js';
-
-function assertLimit(condition: boolean, message: string): void {
-  if (!condition) throw new Error(`assert: node constants: ${message}`);
-}
 
 // ---- Admission signature checks (admission-verifier.ts) ----
 
@@ -32,6 +28,6 @@ export const ADMISSION_VERIFY_MAX_QUEUED_ITEMS = 16_384;
  */
 export const ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT = 2;
 
-assertLimit(ADMISSION_VERIFY_BATCH_MAX_ITEMS >= 1 && ADMISSION_VERIFY_BATCH_MAX_ITEMS <= VERIFY_BATCH_MAX_ITEMS, 'an admission batch is one valid verifyBatch call');
-assertLimit(ADMISSION_VERIFY_MAX_QUEUED_ITEMS >= ADMISSION_VERIFY_BATCH_MAX_ITEMS, 'the queue holds at least one full batch');
-assertLimit(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT >= 1, 'at least one admission call can be out');
+assert(ADMISSION_VERIFY_BATCH_MAX_ITEMS >= 1 && ADMISSION_VERIFY_BATCH_MAX_ITEMS <= VERIFY_BATCH_MAX_ITEMS, 'an admission batch is one valid verifyBatch call');
+assert(ADMISSION_VERIFY_MAX_QUEUED_ITEMS >= ADMISSION_VERIFY_BATCH_MAX_ITEMS, 'the queue holds at least one full batch');
+assert(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT >= 1, 'at least one admission call can be out');
