@@ -59,6 +59,7 @@ import {
   type SnapshotMeta,
 } from '@tradeledger/consensus';
 import { join } from 'node:path';
+import { FORWARD_TIMEOUT_MS, PREVALIDATE_CATCH_UP_MAX_MS } from './constants.js';
 import { ADMISSION_VERIFIER_LIMITS, AdmissionVerifier } from './admission-verifier.js';
 import { AttachmentStore } from './attachment-store.js';
 import { CHECKPOINT_PROTOCOL, Cosigner } from './cosigner.js';
@@ -147,8 +148,6 @@ const BLOCK_INDEX_PREFIX = 'r/bi/';
  * behind catches up by block sync, which applies the same blocks.
  */
 export const RAFT_LOG_RETAIN_ENTRIES_DEFAULT = 64;
-/** How long a follower waits for the leader to accept a forwarded transaction. */
-const FORWARD_TIMEOUT_MS = 5_000;
 /** Batches of forwarded transactions on their way to the leader at once (forwarder.ts). */
 const FORWARD_MAX_IN_FLIGHT = 4;
 /** How long a node that lost leadership keeps trying to hand its pending transactions on. */
@@ -963,7 +962,43 @@ export class LedgerNode {
 
   // ---- Client operations -------------------------------------------------------------------
 
+  /**
+   * The state machine's verdict on `tx` against the applied state. A refusal is not final while
+   * this node has not applied all it knows to be committed: a client may cite a document it saw
+   * committed on a follower that applied the block first. Such a refusal waits (at most
+   * PREVALIDATE_CATCH_UP_MAX_MS) for the commit mark of that moment and is judged again; an
+   * accepted transaction costs no wait, so the hot path is unchanged.
+   */
   private async prevalidate(tx: DecodedTx): Promise<TxResult> {
+    const verdict = await this.prevalidateNow(tx);
+    if (verdict.ok) return verdict;
+    // A new leader learns the commit index only when its first entry commits; everything of
+    // earlier terms below leaderStartIndex is applied before it cuts, so that is its mark too.
+    const commit = this.raw.status().commit;
+    const mark = this.role === 'leader' && Number.isFinite(this.leaderStartIndex) ? Math.max(commit, this.leaderStartIndex) : commit;
+    if (this.applied >= mark) return verdict;
+    if (!(await this.appliedReaches(mark, PREVALIDATE_CATCH_UP_MAX_MS))) return verdict;
+    return this.prevalidateNow(tx);
+  }
+
+  /** Resolves true once `index` is applied here; false after `timeoutMs` or when applying stops. */
+  private async appliedReaches(index: number, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.applied < index) {
+      const remainingMs = deadline - performance.now();
+      if (this.stopped || this.haltReason !== undefined || remainingMs <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remainingMs);
+        this.onApplied.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return true;
+  }
+
+  private async prevalidateNow(tx: DecodedTx): Promise<TxResult> {
     const head = (await this.store.head()) as StoreHead;
     const { results } = await this.stateMachine.apply(this.store, { chainId: this.chainId, height: head.height + 1, timestampMs: Math.max(Date.now(), head.timestamp) }, [tx]);
     return results[0] as TxResult;
