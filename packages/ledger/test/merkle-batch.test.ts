@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toHex } from '../src/bytes.js';
 import { LedgerError } from '../src/errors.js';
 import { MerkleSubtreePool, SUBTREE_POOL_MIN_LEAVES } from '../src/merkle-subtree-pool.js';
-import { MERKLE_APPEND_BATCH_MAX_LEAVES, MemoryMerkleNodes, MerkleLog, leafHashOf, nodeWritesOf, type MerkleNodeWrite } from '../src/merkle-log.js';
+import { MEMORY_MERKLE_PAGE_NODES, MERKLE_APPEND_BATCH_MAX_LEAVES, MemoryMerkleNodes, MerkleLog, leafHashOf, nodeWritesOf, type MerkleNodeWrite } from '../src/merkle-log.js';
 import { ReferenceTree } from './reference/merkle-reference.js';
 
 const pool = new MerkleSubtreePool(1);
@@ -126,6 +126,52 @@ describe('MemoryMerkleNodes.putBatch', () => {
     expect(batched.count).toBe(byOne.count);
     const other = MerkleLog.empty().appendMany([leafBytes(9999, 64)]);
     expect(() => batched.putBatch(other.writes)).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_CONFLICT' }));
+  });
+});
+
+/** Packed writes of `count` nodes at `level` from `first`, node k's hash filled with byte `fill(k)`. */
+function runOfWrites(level: number, first: number, count: number, fill: (k: number) => number) {
+  const hashes = new Uint8Array(count * 32);
+  for (let k = 0; k < count; k++) hashes.fill(fill(k), k * 32, (k + 1) * 32);
+  return { count, levels: new Uint8Array(count).fill(level), indices: Float64Array.from({ length: count }, (_, k) => first + k), hashes };
+}
+
+describe('MemoryMerkleNodes pages', () => {
+  const PAGE = MEMORY_MERKLE_PAGE_NODES;
+
+  it('stores a run across a page boundary in both pages, and refuses a conflict on either side', () => {
+    const nodes = new MemoryMerkleNodes();
+    nodes.putBatch(runOfWrites(2, PAGE - 3, 6, (k) => k + 1));
+    expect(nodes.count).toBe(6);
+    for (let k = 0; k < 6; k++) expect(nodes.getNodeSync(2, PAGE - 3 + k)).toEqual(new Uint8Array(32).fill(k + 1));
+    expect(() => nodes.getNodeSync(2, PAGE - 4)).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_MISSING' }));
+    expect(() => nodes.getNodeSync(2, PAGE + 3)).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_MISSING' }));
+    expect(() => nodes.getNodeSync(1, PAGE)).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_MISSING' }));
+    // The same nodes again (and one new one on each side): idempotent, only the new ones count.
+    nodes.putBatch(runOfWrites(2, PAGE - 4, 8, (k) => k));
+    expect(nodes.count).toBe(8);
+    expect(nodes.getNodeSync(2, PAGE - 4)).toEqual(new Uint8Array(32).fill(0));
+    expect(nodes.getNodeSync(2, PAGE + 3)).toEqual(new Uint8Array(32).fill(7));
+    // A different hash at a stored address, on either side of the boundary, is refused.
+    expect(() => nodes.putBatch(runOfWrites(2, PAGE - 1, 1, () => 99))).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_CONFLICT' }));
+    expect(() => nodes.put(2, PAGE, new Uint8Array(32).fill(99))).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_CONFLICT' }));
+    expect(nodes.getNodeSync(2, PAGE)).toEqual(new Uint8Array(32).fill(4));
+  });
+
+  it('takes a run longer than a page, a far sparse index, and refuses bad addresses in a batch', () => {
+    const nodes = new MemoryMerkleNodes();
+    const length = 2 * PAGE + 5;
+    nodes.putBatch(runOfWrites(0, 7, length, (k) => k & 0xff));
+    expect(nodes.count).toBe(length);
+    for (const index of [7, PAGE - 1, PAGE, 2 * PAGE - 1, 2 * PAGE, length + 6]) expect(nodes.getNodeSync(0, index)).toEqual(new Uint8Array(32).fill((index - 7) & 0xff));
+    const far = 2 ** 40 + 3;
+    nodes.putBatch(runOfWrites(0, far, 2, () => 0xab));
+    expect(nodes.getNodeSync(0, far + 1)).toEqual(new Uint8Array(32).fill(0xab));
+    expect(nodes.count).toBe(length + 2);
+    for (const [level, first] of [[0, Number.NaN], [0, -1], [0, 1.5], [54, 0]] as const) {
+      expect(() => nodes.putBatch(runOfWrites(level, first, 3, () => 1))).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_ADDRESS' }));
+    }
+    expect(nodes.count).toBe(length + 2);
   });
 });
 
