@@ -13,7 +13,7 @@ import { machine } from './lib/measure.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-const sections = ['signatures', 'tx-codec', 'merkle', 'blocks'].filter((name) => only === undefined || only.split(',').includes(name));
+const sections = ['signatures', 'tx-codec', 'hash-threads', 'merkle', 'blocks'].filter((name) => only === undefined || only.split(',').includes(name));
 
 const info = machine();
 const date = new Date().toISOString();
