@@ -46,7 +46,9 @@ export const API_PAGE_MAX_ITEMS = 1000;
 /** Whole-request deadline (headers and body) and header deadline, enforced by node:http. */
 export const API_REQUEST_TIMEOUT_MS = 150_000;
 export const API_HEADERS_TIMEOUT_MS = 10_000;
-/** Concurrent connections the server accepts. */
+/** At most one warning about connections dropped at the limit per this interval. */
+const DROP_WARNING_INTERVAL_MS = 10_000;
+/** Concurrent connections the server accepts (default of HttpApiOptions.maxConnections). */
 export const API_MAX_CONNECTIONS = 1024;
 
 /** Who may call a route: anyone, members only, or per the `metricsPublic` option. */
@@ -88,7 +90,9 @@ export interface HttpApiOptions {
   readonly service: NodeService;
   readonly tokens: TokenVerifier;
   readonly metrics?: NodeMetrics;
-  readonly logger?: { debug(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  readonly logger?: { debug(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /** Concurrent connections accepted; one more is closed on arrival and counted. Default API_MAX_CONNECTIONS. */
+  readonly maxConnections?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 0 (a free port). */
@@ -429,7 +433,20 @@ export class HttpApi {
         if (!response.headersSent) response.destroy();
       });
     });
-    server.maxConnections = API_MAX_CONNECTIONS;
+    server.maxConnections = options.maxConnections ?? API_MAX_CONNECTIONS;
+    // Node closes a connection past the limit as it arrives (its client sees a reset, with no
+    // answer to read): counted, and told to the operator at most every DROP_WARNING_INTERVAL_MS.
+    let dropsUntold = 0;
+    let lastDropWarningMs = Number.NEGATIVE_INFINITY;
+    server.on('drop', () => {
+      options.metrics?.httpConnectionDropped();
+      dropsUntold += 1;
+      const now = performance.now();
+      if (now - lastDropWarningMs < DROP_WARNING_INTERVAL_MS) return;
+      options.logger?.warn({ dropped: dropsUntold, maxConnections: server.maxConnections }, 'HTTP API at its connection limit: new connections are closed on arrival');
+      dropsUntold = 0;
+      lastDropWarningMs = now;
+    });
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       // Malformed HTTP (bad request line, oversized headers): answer 400 when the socket allows
       // and no answer has begun on it (as node:http's own handler does), else just close it.

@@ -1,6 +1,7 @@
 // The HTTP API's routes over a FakeNodeService: real requests to 127.0.0.1 on a free port.
 
 import { createHash } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { consistencyProofToJSON, inclusionProofToJSON, parseCertifiedHead, certifiedHeadToJSON, parseProof, verifyConsistency, verifyInclusion, type InclusionProof, type ConsistencyProof, type DocumentWithHistory } from '@tradeledger/ledger';
 import { API_ATTACHMENT_MAX_BODY_BYTES } from '../../src/api/server.js';
@@ -268,6 +269,44 @@ describe('HTTP API routes', () => {
     expect(metrics.text).toContain('tradeledger_http_requests_total{route="/v1/status",method="GET",status="200"} 1');
     expect(metrics.text).toContain('tradeledger_http_requests_total{route="/v1/tx/{txId}",method="GET",status="401"} 1');
     expect(metrics.text).toContain('tradeledger_rejected_inputs_total{source="api",code="AUTH_REQUIRED"} 1');
+  });
+
+  it('closes connections past maxConnections on arrival, counts them, warns once per interval, and serves again when one frees', async () => {
+    const warnings: object[] = [];
+    const logger = { debug: () => undefined, warn: (obj: object) => warnings.push(obj), error: () => undefined };
+    h = await startHarness({ maxConnections: 2, logger });
+    const { port } = h.api.address;
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port }, () => resolve(socket));
+        socket.on('error', () => undefined);
+        socket.once('error', reject);
+      });
+    /** Resolves with what the server sent before it closed the socket (at most 2 s). */
+    const closedBy = (socket: Socket): Promise<string | 'still open'> =>
+      new Promise((resolve) => {
+        let received = '';
+        const timer = setTimeout(() => resolve('still open'), 2_000);
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(received);
+        });
+      });
+    const held = [await open(), await open()];
+    const third = await open();
+    expect(await closedBy(third)).toBe('');
+    const fourth = await open();
+    expect(await closedBy(fourth)).toBe('');
+    const metrics = () => h!.metrics.text();
+    expect(await metrics()).toContain('tradeledger_http_connections_dropped_total 2');
+    expect(warnings).toEqual([{ dropped: 1, maxConnections: 2 }]);
+    // The held connections still work, and a freed slot takes a new client.
+    held[0]!.write('GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    expect(await closedBy(held[0]!)).toMatch(/^HTTP\/1\.1 200 /);
+    await expect.poll(async () => (await send(h!.url, 'GET', '/healthz')).status, { timeout: 5_000 }).toBe(200);
+    held[1]!.destroy();
+    expect(await metrics()).toContain('tradeledger_http_connections_dropped_total 2');
   });
 
   it('answers an internal failure with 500 INTERNAL and no detail', async () => {
