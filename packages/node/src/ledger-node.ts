@@ -31,6 +31,7 @@ import {
   executeBlock,
   fromHex,
   LedgerError,
+  MISSING_STATE_CODES,
   readMembership,
   toHex,
   tradeStateMachine,
@@ -963,36 +964,51 @@ export class LedgerNode {
   // ---- Client operations -------------------------------------------------------------------
 
   /**
-   * The state machine's verdict on `tx` against the applied state. A refusal is not final while
-   * this node has not applied all it knows to be committed: a client may cite a document it saw
-   * committed on a follower that applied the block first. Such a refusal waits (at most
-   * PREVALIDATE_CATCH_UP_MAX_MS) for the commit mark of that moment and is judged again; an
-   * accepted transaction costs no wait, so the hot path is unchanged.
+   * The state machine's verdict on `tx` against the applied state. A refusal saying something is
+   * missing (MISSING_STATE_CODES) is not final while this node has not applied all it knows to be
+   * committed: a client may cite a document it saw committed on a follower that applied the block
+   * first. Such a refusal waits (at most PREVALIDATE_CATCH_UP_MAX_MS) for the commit mark of that
+   * moment and is judged again. Accepted transactions and other refusals wait for nothing, so
+   * neither the hot path nor a forwarded batch holding a replayed nonce is slowed. A node that
+   * stops, halts or loses leadership meanwhile answers that instead, which clients retry.
    */
   private async prevalidate(tx: DecodedTx): Promise<TxResult> {
     const verdict = await this.prevalidateNow(tx);
-    if (verdict.ok) return verdict;
+    if (verdict.ok || !MISSING_STATE_CODES.has(verdict.code)) return verdict;
     // A new leader learns the commit index only when its first entry commits; everything of
     // earlier terms below leaderStartIndex is applied before it cuts, so that is its mark too.
     const commit = this.raw.status().commit;
     const mark = this.role === 'leader' && Number.isFinite(this.leaderStartIndex) ? Math.max(commit, this.leaderStartIndex) : commit;
     if (this.applied >= mark) return verdict;
-    if (!(await this.appliedReaches(mark, PREVALIDATE_CATCH_UP_MAX_MS))) return verdict;
-    return this.prevalidateNow(tx);
+    const term = this.term;
+    const caughtUp = await this.appliedReaches(mark, PREVALIDATE_CATCH_UP_MAX_MS);
+    if (this.haltReason !== undefined) throw new NodeError('NODE_HALTED', this.haltReason.message, { status: 503 });
+    if (this.stopped) throw new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 });
+    if (this.role !== 'leader' || this.term !== term) throw new NodeError('NOT_LEADER', `node ${this.peerId} lost leadership while judging transaction ${tx.idHex} (leader: ${this.leader ?? 'unknown'})`, { status: 503, retryAfterSeconds: 1 });
+    return caughtUp ? this.prevalidateNow(tx) : verdict;
   }
 
-  /** Resolves true once `index` is applied here; false after `timeoutMs` or when applying stops. */
+  /**
+   * Resolves true once `index` is applied here; false after `timeoutMs` or when applying stops.
+   * Its wake-up leaves `onApplied` when its timer fires, so waits that time out leave nothing behind.
+   */
   private async appliedReaches(index: number, timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     while (this.applied < index) {
       const remainingMs = deadline - performance.now();
       if (this.stopped || this.haltReason !== undefined || remainingMs <= 0) return false;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remainingMs);
-        this.onApplied.push(() => {
+        const wake = (): void => {
           clearTimeout(timer);
           resolve();
-        });
+        };
+        const timer = setTimeout(() => {
+          const at = this.onApplied.indexOf(wake);
+          if (at >= 0) this.onApplied.splice(at, 1);
+          resolve();
+        }, remainingMs);
+        timer.unref();
+        this.onApplied.push(wake);
       });
     }
     return true;
@@ -1151,6 +1167,8 @@ export class LedgerNode {
       waiter.reject(new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 }));
     }
     this.waiters.clear();
+    // Admissions waiting for applies (prevalidate) answer NODE_STOPPING now, not at their deadline.
+    this.signalApplied();
     this.forwarder.close();
     // Let an in-progress Ready finish so nothing is half-written (LevelDB batches are atomic anyway).
     for (let i = 0; i < 200 && this.driving; i++) await new Promise((resolve) => setTimeout(resolve, 10));
