@@ -73,3 +73,17 @@ assert(BLOCK_MAX_BYTES <= CANONICAL_MAX_BYTES, 'a block is decodable by the cano
 assert(GENESIS_CONFIG_MAX_BYTES < BLOCK_MAX_BYTES, 'the genesis header fits a block');
 assert(VERIFY_BATCH_MAX_ITEMS >= BLOCK_MAX_TXS + 1, 'one batch verifies a full block and its header');
 assert(VERIFY_PARALLEL_MIN_ITEMS >= 1 && VERIFY_POOL_MAX_WORKERS >= 1 && VERIFY_WORKER_KEY_CACHE_MAX >= 1, 'verification limits are positive');
+
+// ---- In-memory Merkle nodes (merkle-log.ts MemoryMerkleNodes) ----
+
+/**
+ * Nodes per page of MemoryMerkleNodes at most (2 MiB of hashes). Growing one buffer per level by
+ * doubling copied every stored node again at each doubling, a quarter of a million-leaf append;
+ * pages bound any copy to one page.
+ */
+export const MEMORY_MERKLE_PAGE_NODES = 1 << 16;
+/** A page's first size: a small tree touches many levels with a few nodes each, and stays small. */
+export const MEMORY_MERKLE_FIRST_PAGE_NODES = 1 << 10;
+
+assert(Number.isInteger(Math.log2(MEMORY_MERKLE_PAGE_NODES)) && Number.isInteger(Math.log2(MEMORY_MERKLE_FIRST_PAGE_NODES)), 'page sizes are powers of two, so a page doubles into its full size');
+assert(MEMORY_MERKLE_FIRST_PAGE_NODES >= 1 && MEMORY_MERKLE_FIRST_PAGE_NODES <= MEMORY_MERKLE_PAGE_NODES, 'a page starts within its full size');

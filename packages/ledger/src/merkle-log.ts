@@ -17,6 +17,7 @@
 import { Buffer } from 'node:buffer';
 import { hash as nodeHash } from 'node:crypto';
 import { toHex } from './bytes.js';
+import { MEMORY_MERKLE_FIRST_PAGE_NODES, MEMORY_MERKLE_PAGE_NODES } from './constants.js';
 import { LedgerError, assert } from './errors.js';
 import { batchLayout, digestInto, hashInteriorLevels, hashLeafRange, leafHashInto, type MerkleBatchLayout } from './merkle-levels.js';
 import type { MerkleSubtreePool } from './merkle-subtree-pool.js';
@@ -562,21 +563,15 @@ export class MerkleLog {
   }
 }
 
-/**
- * Nodes per page of MemoryMerkleNodes (2 MiB of hashes). A level grows a page at a time and a page
- * is never copied: growing one buffer per level by doubling copied every stored node again at each
- * doubling, and cost a quarter of a million-leaf append (measured with bench/core's merkle rows).
- */
-export const MEMORY_MERKLE_PAGE_NODES = 1 << 16;
-
 interface MemoryNodePage {
-  readonly hashes: Uint8Array;
-  /** 1 where the node is stored. */
-  readonly present: Uint8Array;
+  /** Grown by doubling from MEMORY_MERKLE_FIRST_PAGE_NODES up to MEMORY_MERKLE_PAGE_NODES nodes. */
+  hashes: Uint8Array;
+  /** 1 where the node is stored; its length is the page's capacity in nodes. */
+  present: Uint8Array;
 }
 
 /**
- * Perfect-subtree nodes in memory, packed 32 bytes per node in fixed pages per level. For tests,
+ * Perfect-subtree nodes in memory, packed 32 bytes per node in pages per level. For tests,
  * benchmarks and the in-memory store. Nodes are immutable: writing a different hash at an
  * existing address throws MERKLE_NODE_CONFLICT.
  */
@@ -600,8 +595,8 @@ export class MemoryMerkleNodes implements MerkleNodeReader {
     if (!(hash instanceof Uint8Array) || hash.length !== MERKLE_HASH_BYTES) {
       throw new LedgerError('MERKLE_HASH_INVALID', `node (${level}, ${index}): expected a 32-byte hash`, { field: 'hash' });
     }
-    const page = this.#page(level, Math.floor(index / MEMORY_MERKLE_PAGE_NODES));
     const slot = index % MEMORY_MERKLE_PAGE_NODES;
+    const page = this.#page(level, Math.floor(index / MEMORY_MERKLE_PAGE_NODES), slot + 1);
     const offset = slot * MERKLE_HASH_BYTES;
     if (page.present[slot] === 1) {
       const existing = page.hashes.subarray(offset, offset + MERKLE_HASH_BYTES);
@@ -617,14 +612,28 @@ export class MemoryMerkleNodes implements MerkleNodeReader {
     this.#count++;
   }
 
-  /** The page, created empty when absent (level and page number checked by the caller). */
-  #page(level: number, pageNumber: number): MemoryNodePage {
+  /**
+   * The page holding at least `slots` nodes, created or grown (doubling, at most to a full page)
+   * as needed. Level, page number and slots are checked by the caller.
+   */
+  #page(level: number, pageNumber: number, slots: number): MemoryNodePage {
+    assert(slots >= 1 && slots <= MEMORY_MERKLE_PAGE_NODES, 'a page holds at most MEMORY_MERKLE_PAGE_NODES nodes');
     while (this.#levels.length <= level) this.#levels.push(new Map());
     const pages = this.#levels[level] as Map<number, MemoryNodePage>;
     let page = pages.get(pageNumber);
     if (page === undefined) {
-      page = { hashes: new Uint8Array(MEMORY_MERKLE_PAGE_NODES * MERKLE_HASH_BYTES), present: new Uint8Array(MEMORY_MERKLE_PAGE_NODES) };
+      page = { hashes: new Uint8Array(0), present: new Uint8Array(0) };
       pages.set(pageNumber, page);
+    }
+    if (page.present.length < slots) {
+      let capacity = Math.max(MEMORY_MERKLE_FIRST_PAGE_NODES, page.present.length);
+      while (capacity < slots) capacity *= 2;
+      const hashes = new Uint8Array(capacity * MERKLE_HASH_BYTES);
+      hashes.set(page.hashes);
+      const present = new Uint8Array(capacity);
+      present.set(page.present);
+      page.hashes = hashes;
+      page.present = present;
     }
     return page;
   }
@@ -646,19 +655,24 @@ export class MemoryMerkleNodes implements MerkleNodeReader {
       const first = indices[k] as number;
       let end = k + 1;
       while (end < writes.count && levels[end] === level && indices[end] === first + (end - k)) end++;
-      const valid = Number.isInteger(level) && level >= 0 && level <= MAX_LEVEL && Number.isSafeInteger(first + (end - k)) && first >= 0;
-      // A bad address: `put` names it and throws.
-      if (!valid) for (let j = k; j < end; j++) this.put(level, indices[j] as number, hashes.subarray(j * MERKLE_HASH_BYTES, (j + 1) * MERKLE_HASH_BYTES));
+      const valid = Number.isInteger(level) && level >= 0 && level <= MAX_LEVEL && first >= 0 && Number.isSafeInteger(first + (end - k) - 1);
+      if (!valid) {
+        // A bad address: `put` names it and throws.
+        for (let j = k; j < end; j++) this.put(level, indices[j] as number, hashes.subarray(j * MERKLE_HASH_BYTES, (j + 1) * MERKLE_HASH_BYTES));
+        k = end;
+        continue;
+      }
       // The run in pieces that each stay within one page.
       for (let at = k; at < end; ) {
         const index = first + (at - k);
         const slot = index % MEMORY_MERKLE_PAGE_NODES;
         const pieceEnd = Math.min(end, at + (MEMORY_MERKLE_PAGE_NODES - slot));
         assert(pieceEnd > at, 'putBatch: every piece of a run holds a node');
-        const page = this.#page(level, Math.floor(index / MEMORY_MERKLE_PAGE_NODES));
-        if (!page.present.subarray(slot, pieceEnd - at + slot).includes(1)) {
+        const slotEnd = slot + (pieceEnd - at);
+        const page = this.#page(level, Math.floor(index / MEMORY_MERKLE_PAGE_NODES), slotEnd);
+        if (!page.present.subarray(slot, slotEnd).includes(1)) {
           page.hashes.set(hashes.subarray(at * MERKLE_HASH_BYTES, pieceEnd * MERKLE_HASH_BYTES), slot * MERKLE_HASH_BYTES);
-          page.present.fill(1, slot, slot + (pieceEnd - at));
+          page.present.fill(1, slot, slotEnd);
           this.#count += pieceEnd - at;
         } else {
           // Nodes to compare with stored ones: one by one through `put`.

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toHex } from '../src/bytes.js';
 import { LedgerError } from '../src/errors.js';
 import { MerkleSubtreePool, SUBTREE_POOL_MIN_LEAVES } from '../src/merkle-subtree-pool.js';
-import { MEMORY_MERKLE_PAGE_NODES, MERKLE_APPEND_BATCH_MAX_LEAVES, MemoryMerkleNodes, MerkleLog, leafHashOf, nodeWritesOf, type MerkleNodeWrite } from '../src/merkle-log.js';
+import { MEMORY_MERKLE_FIRST_PAGE_NODES, MEMORY_MERKLE_PAGE_NODES } from '../src/constants.js';
+import { MERKLE_APPEND_BATCH_MAX_LEAVES, MemoryMerkleNodes, MerkleLog, leafHashOf, nodeWritesOf, type MerkleNodeWrite } from '../src/merkle-log.js';
 import { ReferenceTree } from './reference/merkle-reference.js';
 
 const pool = new MerkleSubtreePool(1);
@@ -156,6 +157,31 @@ describe('MemoryMerkleNodes pages', () => {
     expect(() => nodes.putBatch(runOfWrites(2, PAGE - 1, 1, () => 99))).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_CONFLICT' }));
     expect(() => nodes.put(2, PAGE, new Uint8Array(32).fill(99))).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_CONFLICT' }));
     expect(nodes.getNodeSync(2, PAGE)).toEqual(new Uint8Array(32).fill(4));
+  });
+
+  it('keeps every node while a page grows from its first size to a full page', () => {
+    const nodes = new MemoryMerkleNodes();
+    const slots = [0, MEMORY_MERKLE_FIRST_PAGE_NODES - 1, MEMORY_MERKLE_FIRST_PAGE_NODES, 3 * MEMORY_MERKLE_FIRST_PAGE_NODES + 7, PAGE - 1];
+    slots.forEach((slot, k) => {
+      nodes.put(4, 5 * PAGE + slot, new Uint8Array(32).fill(k + 1));
+      // Everything stored before this write is still there after the page grew for it.
+      for (let j = 0; j <= k; j++) expect(nodes.getNodeSync(4, 5 * PAGE + (slots[j] as number))).toEqual(new Uint8Array(32).fill(j + 1));
+    });
+    expect(nodes.count).toBe(slots.length);
+    expect(() => nodes.getNodeSync(4, 5 * PAGE + 1)).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_MISSING' }));
+  });
+
+  it('keeps a small tree small: a few nodes on many levels do not take a full page each', () => {
+    const stores: MemoryMerkleNodes[] = [];
+    const before = process.memoryUsage().arrayBuffers;
+    for (let s = 0; s < 20; s++) {
+      const nodes = new MemoryMerkleNodes();
+      for (let level = 0; level < 20; level++) nodes.put(level, 3, new Uint8Array(32).fill(level));
+      stores.push(nodes);
+    }
+    // Full pages would be 20 x 20 x 2.1 MiB = 825 MiB; first-size pages are 20 x 20 x 33 KiB = 13 MiB.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(100 * 1024 * 1024);
+    expect(stores.every((nodes) => nodes.count === 20)).toBe(true);
   });
 
   it('takes a run longer than a page, a far sparse index, and refuses bad addresses in a batch', () => {
