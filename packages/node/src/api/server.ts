@@ -433,9 +433,14 @@ export class HttpApi {
         if (!response.headersSent) response.destroy();
       });
     });
-    server.maxConnections = options.maxConnections ?? API_MAX_CONNECTIONS;
-    // Node closes a connection past the limit as it arrives (its client sees a reset, with no
-    // answer to read): counted, and told to the operator at most every DROP_WARNING_INTERVAL_MS.
+    const maxConnections = options.maxConnections ?? API_MAX_CONNECTIONS;
+    // Node reads 0 or NaN as "no limit" and a negative limit as "refuse everyone".
+    if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) throw new NodeError('CONFIG_INVALID', `maxConnections: expected an integer >= 1, got ${String(maxConnections)}`, { status: 500 });
+    server.maxConnections = maxConnections;
+    // Node closes a connection past the limit as it arrives, before any answer (its client sees a
+    // reset if it had already sent its request, else the connection closed): counted, and told to
+    // the operator at most every DROP_WARNING_INTERVAL_MS (drops after the last warning of a burst
+    // show in the counter only).
     let dropsUntold = 0;
     let lastDropWarningMs = Number.NEGATIVE_INFINITY;
     server.on('drop', () => {

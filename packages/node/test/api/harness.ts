@@ -43,7 +43,13 @@ export async function startHarness(options: Partial<Omit<HttpApiOptions, 'servic
   const revoked = createToken(dataDir, { org: MEMBER_LEI, label: 'revoked user' });
   revokeToken(dataDir, revoked.id);
   const errors: unknown[] = [];
-  const api = await HttpApi.start({ service, tokens: new TokenVerifier(dataDir, (e) => errors.push(e)), metrics, ...options });
+  let api: HttpApi;
+  try {
+    api = await HttpApi.start({ service, tokens: new TokenVerifier(dataDir, (e) => errors.push(e)), metrics, ...options });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     api,
     service,

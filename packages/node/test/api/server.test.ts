@@ -309,6 +309,12 @@ describe('HTTP API routes', () => {
     expect(await metrics()).toContain('tradeledger_http_connections_dropped_total 2');
   });
 
+  it('refuses a maxConnections that Node would read as no limit or as refuse-all', async () => {
+    for (const maxConnections of [0, -1, Number.NaN, 1.5]) {
+      await expect(startHarness({ maxConnections })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    }
+  });
+
   it('answers an internal failure with 500 INTERNAL and no detail', async () => {
     h = await startHarness();
     h.service.internalFailure = 'secret path /var/lib/tradeledger/ledger and password hunter2';
