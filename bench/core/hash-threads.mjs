@@ -26,34 +26,42 @@ for (let i = 0; i < iterations; i++) hash('sha256', input);
 parentPort.postMessage(performance.timeOrigin + performance.now());
 `;
 
+/**
+ * One worker's two answers: ready (warmed up, waiting for the flag) and its end time. Both reject
+ * if the worker fails or exits first, whichever of them the caller is awaiting at that moment.
+ */
+function answersOf(worker) {
+  const answers = {};
+  answers.ready = new Promise((resolve, reject) => Object.assign(answers, { onReady: resolve, failReady: reject }));
+  answers.end = new Promise((resolve, reject) => Object.assign(answers, { onEnd: resolve, failEnd: reject }));
+  // Rejections that nobody awaits (a worker failing after the run) must not end the process.
+  answers.ready.catch(() => undefined);
+  answers.end.catch(() => undefined);
+  worker.on('message', (message) => (message === 'ready' ? answers.onReady() : answers.onEnd(message)));
+  const fail = (error) => {
+    answers.failReady(error);
+    answers.failEnd(error);
+  };
+  worker.on('error', (error) => fail(new Error(`hash-threads: a worker failed: ${error.message}`)));
+  worker.on('exit', (code) => fail(new Error(`hash-threads: a worker exited with code ${code} before it answered`)));
+  return answers;
+}
+
 /** Hashes per second of `threads` workers hashing `size`-byte inputs at once (one run). */
 async function togetherRate(threads, size, iterations) {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { flag, size, iterations } }));
   try {
-    const messages = workers.map((worker) => {
-      const queue = [];
-      const waiting = [];
-      worker.on('message', (m) => (waiting.length > 0 ? waiting.shift()(m) : queue.push(m)));
-      worker.on('error', (e) => waiting.forEach((resolve) => resolve(e)));
-      return () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((resolve) => waiting.push(resolve)));
-    });
-    for (const next of messages) if ((await next()) !== 'ready') throw new Error('hash-threads: a worker failed to start');
+    const answers = workers.map(answersOf);
+    await Promise.all(answers.map((a) => a.ready));
     const startedMs = performance.timeOrigin + performance.now();
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
-    const ends = await Promise.all(messages.map((next) => next()));
-    for (const end of ends) if (typeof end !== 'number') throw new Error(`hash-threads: a worker failed: ${String(end)}`);
+    const ends = await Promise.all(answers.map((a) => a.end));
     return (threads * iterations * 1000) / (Math.max(...ends) - startedMs);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
-}
-
-async function medianRate(threads, size, iterations, runs) {
-  const rates = [];
-  for (let run = 0; run < runs; run++) rates.push(await togetherRate(threads, size, iterations));
-  return median(rates);
 }
 
 export async function run({ quick = false } = {}) {
@@ -62,14 +70,14 @@ export async function run({ quick = false } = {}) {
   const rows = [];
   for (const [label, size, iterations] of [['65B', 65, quick ? 200_000 : 1_000_000], ['1MiB', 1 << 20, quick ? 200 : 1_000]]) {
     // A pair first that is not counted: the process's first workers ran up to 40% slower here.
-    await medianRate(1, size, iterations, 1);
-    await medianRate(threads, size, iterations, 1);
+    await togetherRate(1, size, iterations);
+    await togetherRate(threads, size, iterations);
     // Alternated, so a machine that slows down mid-run hurts both figures alike.
     const one = [];
     const together = [];
     for (let run = 0; run < runs; run++) {
-      one.push(await medianRate(1, size, iterations, 1));
-      together.push(await medianRate(threads, size, iterations, 1));
+      one.push(await togetherRate(1, size, iterations));
+      together.push(await togetherRate(threads, size, iterations));
     }
     rows.push(row(`sha256-${label}-${threads}-threads`, median(together), median(one), `SHA-256/s, ${threads} threads at once (baseline: 1 thread; ideal ${threads}.00×)`));
   }
