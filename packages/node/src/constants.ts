@@ -37,8 +37,9 @@ assert(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT >= 1, 'at least one admission call c
 /** How long a follower waits for the leader to accept a forwarded transaction. */
 export const FORWARD_TIMEOUT_MS = 5_000;
 /**
- * How long a leader whose pre-validation refused a transaction waits to apply what it already
- * knows is committed before judging it again. A client that saw a document committed on a
+ * How long a leader whose pre-validation refused a transaction for something missing (the
+ * ledger's MISSING_STATE_CODES) waits to apply what it already knows is committed before judging
+ * it again. A client that saw a document committed on a
  * follower may cite it before the leader has applied that block (a follower can finish applying
  * first); the leader's commit index covers it, so the refusal waits for that mark, never longer
  * than this. Well inside FORWARD_TIMEOUT_MS, so the follower still hears the verdict.
