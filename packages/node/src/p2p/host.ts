@@ -797,8 +797,11 @@ export class P2PHost {
         return 'stop';
       });
       if (!received) {
+        // Bytes that stop inside a frame are a truncated frame (finish throws MALFORMED). None at
+        // all is a peer that gave up on its request (it is stopping, or its deadline passed):
+        // not a bad frame, so not worth an operator's warning.
         decoder.finish();
-        throw new NodeError(FRAME_ERROR.MALFORMED, `${protocol.id}: stream ended without a request`, { status: 400 });
+        throw new NodeError(P2P_ERROR.PEER_CLOSED_STREAM, `${protocol.id} from ${from}: the peer closed the stream before sending a request`, { status: 400 });
       }
       try {
         request = protocol.parseRequest(raw);

@@ -342,6 +342,12 @@ describe('P2PHost', () => {
     }
     expect(bad(RAFT.id)).toBe(cases.length);
     expect(bad(ECHO.id)).toBe(cases.length);
+    // A request stream closed before any byte is a peer giving up, not a bad frame.
+    const streamErrors = a.host.counters.get('stream_errors', { protocol: ECHO.id });
+    const empty = await garbage.dialProtocol(target, ECHO.id);
+    await empty.close();
+    await waitFor(() => a.host.counters.get('stream_errors', { protocol: ECHO.id }) === streamErrors + 1, 'an empty request stream counted');
+    expect(bad(ECHO.id)).toBe(cases.length);
     expect(a.votes).toEqual([]);
     expect(a.host.counters.get('requests_served', { protocol: ECHO.id })).toBe(0);
 
