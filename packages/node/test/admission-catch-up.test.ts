@@ -2,7 +2,8 @@
 // follower, before the leader has applied the block: a follower can finish applying first (the
 // leader was slower on a loaded machine). The leader's pre-validation must not refuse the citation
 // as REF_NOT_FOUND while its own commit index already covers the cited document. Here the leader's
-// block writes wait on a gate the test opens, so the follower always applies first.
+// block writes wait on a gate the test opens, so the follower always applies first; the same for
+// a new leader that took over before it applied what its followers have.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { publicKeyFromSeed, signTx, type BlockCommit, type DecodedTx } from '@tradeledger/ledger';
@@ -26,18 +27,29 @@ const outcome = (promise: Promise<unknown>): Promise<unknown> => promise.then((v
 
 let leader: LedgerNode;
 let follower: LedgerNode;
-let openGate: () => void = () => undefined;
-let gate: Promise<void> = Promise.resolve();
-/** From now on the leader's block writes wait until openGate(). */
-const closeGate = (): void => {
-  gate = new Promise((resolve) => (openGate = resolve));
-};
+/** Per node: what its block writes wait for (absent: nothing). */
+const gates = new Map<LedgerNode, { opened: Promise<void>; open: () => void }>();
+/** From now on `node`'s block writes wait until openGate(node). */
+function closeGate(node: LedgerNode): void {
+  if (!gates.has(node)) {
+    const store = node.store as unknown as { commitBlock: (commit: BlockCommit, ...rest: unknown[]) => Promise<void> };
+    const write = store.commitBlock.bind(node.store);
+    store.commitBlock = async (commit, ...rest) => {
+      await gates.get(node)?.opened;
+      return write(commit, ...rest);
+    };
+  }
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  gates.set(node, { opened, open });
+}
+const openGate = (node: LedgerNode): void => gates.get(node)?.open();
 
-/** Commits `cited` through the follower, whose client sees it applied while the leader has not. */
-async function committedOnFollowerOnly(cited: DecodedTx): Promise<void> {
+/** Commits `cited` through the follower, whose client sees it applied while `lagging` has not. */
+async function committedOnFollowerOnly(cited: DecodedTx, lagging: LedgerNode = leader): Promise<void> {
   await follower.submit(cited.bytes);
   expect((await follower.waitForCommit(cited.idHex, 10_000)).result.ok).toBe(true);
-  expect(await leader.store.getTxLocation(cited.id)).toBeUndefined();
+  expect(await lagging.store.getTxLocation(cited.id)).toBeUndefined();
 }
 
 describe('a leader behind its own commit index', () => {
@@ -48,14 +60,8 @@ describe('a leader behind its own commit index', () => {
     follower = nodes.find((n) => n !== leader)!;
     await waitFor('the follower knows the leader', () => (follower.currentLeader === leader.peerId ? true : undefined));
     const term = leader.status().term;
-    const store = leader.store as unknown as { commitBlock: (commit: BlockCommit, ...rest: unknown[]) => Promise<void> };
-    const write = store.commitBlock.bind(leader.store);
-    store.commitBlock = async (commit, ...rest) => {
-      await gate;
-      return write(commit, ...rest);
-    };
 
-    closeGate();
+    closeGate(leader);
     const cited = attachment(1, []);
     await committedOnFollowerOnly(cited);
     const citing = attachment(2, [cited.idHex]);
@@ -65,7 +71,7 @@ describe('a leader behind its own commit index', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(settled).toBe(false);
     // ...and admits the citation once it has applied the cited document.
-    openGate();
+    openGate(leader);
     expect(await admitted).toEqual({ txId: citing.idHex });
     expect((await follower.waitForCommit(citing.idHex, 10_000)).result.ok).toBe(true);
     expect(leader.isLeader).toBe(true);
@@ -80,7 +86,7 @@ describe('a leader behind its own commit index', () => {
   });
 
   it('refuses after PREVALIDATE_CATCH_UP_MAX_MS when the leader cannot catch up, and never waits for a refusal no block can lift', async () => {
-    closeGate();
+    closeGate(leader);
     try {
       const cited = attachment(4, []);
       await committedOnFollowerOnly(cited);
@@ -95,21 +101,46 @@ describe('a leader behind its own commit index', () => {
       expect(waitedMs).toBeGreaterThanOrEqual(PREVALIDATE_CATCH_UP_MAX_MS - 50);
       expect(waitedMs).toBeLessThan(PREVALIDATE_CATCH_UP_MAX_MS + 2_000);
     } finally {
-      openGate();
+      openGate(leader);
     }
   });
 
+  it('holds the verdict of a new leader that has not applied what its followers have, until it has', async () => {
+    const next = nodes.find((n) => n !== leader && n !== follower)!;
+    await waitFor('every node applied everything so far', async () => {
+      const heights = await Promise.all(nodes.map(async (n) => (await n.store.head())?.height));
+      return heights.every((h) => h === heights[0]) ? true : undefined;
+    });
+    closeGate(next);
+    const cited = attachment(8, []);
+    await committedOnFollowerOnly(cited, next);
+    const term = leader.status().term;
+    await leader.transferLeadership(next.peerId);
+    await waitFor('the lagging node leads', () => (next.isLeader && next.status().term > term ? true : undefined));
+    expect(await next.store.getTxLocation(cited.id)).toBeUndefined();
+    const citing = attachment(9, [cited.idHex]);
+    let settled = false;
+    const admitted = outcome(next.submit(citing.bytes)).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    openGate(next);
+    expect(await admitted).toEqual({ txId: citing.idHex });
+    expect((await next.waitForCommit(citing.idHex, 10_000)).result.ok).toBe(true);
+    leader = next;
+  });
+
   it('answers NODE_STOPPING, not a stale refusal, when the leader stops while it waits', async () => {
-    closeGate();
-    const cited = attachment(6, []);
+    await waitFor('the follower knows the leader', () => (follower.currentLeader === leader.peerId ? true : undefined));
+    closeGate(leader);
+    const cited = attachment(10, []);
     await committedOnFollowerOnly(cited);
-    const waiting = outcome(leader.submit(attachment(7, [cited.idHex]).bytes));
+    const waiting = outcome(leader.submit(attachment(11, [cited.idHex]).bytes));
     await new Promise((resolve) => setTimeout(resolve, 200));
     const stoppedAt = performance.now();
     const stopping = leader.stop();
     expect(await waiting).toBe('NODE_STOPPING');
     expect(performance.now() - stoppedAt).toBeLessThan(PREVALIDATE_CATCH_UP_MAX_MS / 2);
-    openGate();
+    openGate(leader);
     await stopping;
   });
 });
