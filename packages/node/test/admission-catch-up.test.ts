@@ -52,6 +52,20 @@ async function committedOnFollowerOnly(cited: DecodedTx, lagging: LedgerNode = l
   expect(await lagging.store.getTxLocation(cited.id)).toBeUndefined();
 }
 
+/**
+ * Submits `citing` through `via` and checks that its verdict waits while `lagging`'s block writes
+ * are held, then that it is admitted and committed once they are released.
+ */
+async function heldUntilApplied(via: LedgerNode, lagging: LedgerNode, citing: DecodedTx): Promise<void> {
+  let settled = false;
+  const admitted = outcome(via.submit(citing.bytes)).finally(() => (settled = true));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(settled).toBe(false);
+  openGate(lagging);
+  expect(await admitted).toEqual({ txId: citing.idHex });
+  expect((await via.waitForCommit(citing.idHex, 10_000)).result.ok).toBe(true);
+}
+
 describe('a leader behind its own commit index', () => {
   it('waits to judge a citation of a document its follower already applied, and admits it once caught up', async () => {
     const network = await startInProcessNetwork(['customs', 'producer', 'importer'], { root, chainId, blockCutting: { maxTxs: 8, maxBytes: 16 << 20, maxWaitMs: 5, maxInflightBlocks: 4 } });
@@ -65,15 +79,9 @@ describe('a leader behind its own commit index', () => {
     const cited = attachment(1, []);
     await committedOnFollowerOnly(cited);
     const citing = attachment(2, [cited.idHex]);
-    let settled = false;
-    const admitted = outcome(follower.submit(citing.bytes)).finally(() => (settled = true));
-    // The leader holds its verdict while its block write waits...
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(settled).toBe(false);
-    // ...and admits the citation once it has applied the cited document.
-    openGate(leader);
-    expect(await admitted).toEqual({ txId: citing.idHex });
-    expect((await follower.waitForCommit(citing.idHex, 10_000)).result.ok).toBe(true);
+    // The leader holds its verdict while its block write waits, and admits the citation once it
+    // has applied the cited document.
+    await heldUntilApplied(follower, leader, citing);
     expect(leader.isLeader).toBe(true);
     expect(leader.status().term).toBe(term);
 
@@ -118,14 +126,7 @@ describe('a leader behind its own commit index', () => {
     await leader.transferLeadership(next.peerId);
     await waitFor('the lagging node leads', () => (next.isLeader && next.status().term > term ? true : undefined));
     expect(await next.store.getTxLocation(cited.id)).toBeUndefined();
-    const citing = attachment(9, [cited.idHex]);
-    let settled = false;
-    const admitted = outcome(next.submit(citing.bytes)).finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(settled).toBe(false);
-    openGate(next);
-    expect(await admitted).toEqual({ txId: citing.idHex });
-    expect((await next.waitForCommit(citing.idHex, 10_000)).result.ok).toBe(true);
+    await heldUntilApplied(next, next, attachment(9, [cited.idHex]));
     leader = next;
   });
 
