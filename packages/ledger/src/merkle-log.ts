@@ -650,6 +650,10 @@ export class MemoryMerkleNodes implements MerkleNodeReader {
   putBatch(writes: MerkleBatchWrites): void {
     assert(writes.levels.length >= writes.count && writes.indices.length >= writes.count && writes.hashes.length >= writes.count * MERKLE_HASH_BYTES, 'putBatch: the arrays hold count writes');
     const { levels, indices, hashes } = writes;
+    /** Writes [from, to) one by one through `put`, with its checks and errors. */
+    const putEach = (level: number, from: number, to: number): void => {
+      for (let j = from; j < to; j++) this.put(level, indices[j] as number, hashes.subarray(j * MERKLE_HASH_BYTES, (j + 1) * MERKLE_HASH_BYTES));
+    };
     for (let k = 0; k < writes.count; ) {
       const level = levels[k] as number;
       const first = indices[k] as number;
@@ -657,8 +661,7 @@ export class MemoryMerkleNodes implements MerkleNodeReader {
       while (end < writes.count && levels[end] === level && indices[end] === first + (end - k)) end++;
       const valid = Number.isInteger(level) && level >= 0 && level <= MAX_LEVEL && first >= 0 && Number.isSafeInteger(first + (end - k) - 1);
       if (!valid) {
-        // A bad address: `put` names it and throws.
-        for (let j = k; j < end; j++) this.put(level, indices[j] as number, hashes.subarray(j * MERKLE_HASH_BYTES, (j + 1) * MERKLE_HASH_BYTES));
+        putEach(level, k, end); // a bad address: `put` names it and throws
         k = end;
         continue;
       }
@@ -675,8 +678,7 @@ export class MemoryMerkleNodes implements MerkleNodeReader {
           page.present.fill(1, slot, slotEnd);
           this.#count += pieceEnd - at;
         } else {
-          // Nodes to compare with stored ones: one by one through `put`.
-          for (let j = at; j < pieceEnd; j++) this.put(level, indices[j] as number, hashes.subarray(j * MERKLE_HASH_BYTES, (j + 1) * MERKLE_HASH_BYTES));
+          putEach(level, at, pieceEnd); // nodes to compare with stored ones
         }
         at = pieceEnd;
       }

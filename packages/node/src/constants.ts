@@ -39,10 +39,10 @@ export const FORWARD_TIMEOUT_MS = 5_000;
 /**
  * How long a leader whose pre-validation refused a transaction for something missing (the
  * ledger's MISSING_STATE_CODES) waits to apply what it already knows is committed before judging
- * it again. A client that saw a document committed on a
- * follower may cite it before the leader has applied that block (a follower can finish applying
- * first); the leader's commit index covers it, so the refusal waits for that mark, never longer
- * than this. Well inside FORWARD_TIMEOUT_MS, so the follower still hears the verdict.
+ * it again. A client that saw a document committed on a follower may cite it before the leader
+ * has applied that block (a follower can finish applying first); the leader's commit index covers
+ * it, so the refusal waits for that mark, never longer than this. Well inside FORWARD_TIMEOUT_MS,
+ * so the follower still hears the verdict.
  */
 export const PREVALIDATE_CATCH_UP_MAX_MS = 2_000;
 

@@ -82,7 +82,7 @@ export class NodeMetrics {
     this.peerConnections = new Gauge({ name: 'tradeledger_peer_connections', help: 'Member peers with an open connection', registers });
     this.rejected = new Counter({ name: 'tradeledger_rejected_inputs_total', help: 'Inputs refused, by where they came in and their error code', labelNames: ['source', 'code'], registers });
     this.httpRequests = new Counter({ name: 'tradeledger_http_requests_total', help: 'HTTP API requests by route template, method and status', labelNames: ['route', 'method', 'status'], registers });
-    this.httpConnectionsDropped = new Counter({ name: 'tradeledger_http_connections_dropped_total', help: 'Connections the HTTP API closed on arrival because it already held its maximum (clients see a reset)', registers });
+    this.httpConnectionsDropped = new Counter({ name: 'tradeledger_http_connections_dropped_total', help: 'Connections the HTTP API closed on arrival, before any answer, because it already held its maximum', registers });
     this.httpSeconds = new Histogram({ name: 'tradeledger_http_request_seconds', help: 'HTTP API request duration by route template, in seconds', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers });
 
     const p2pMetric = (suffix: string, help: string, labelNames: Array<'protocol' | 'direction' | 'code'>) => {
