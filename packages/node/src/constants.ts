@@ -32,18 +32,17 @@ assert(ADMISSION_VERIFY_BATCH_MAX_ITEMS >= 1 && ADMISSION_VERIFY_BATCH_MAX_ITEMS
 assert(ADMISSION_VERIFY_MAX_QUEUED_ITEMS >= ADMISSION_VERIFY_BATCH_MAX_ITEMS, 'the queue holds at least one full batch');
 assert(ADMISSION_VERIFY_MAX_CALLS_IN_FLIGHT >= 1, 'at least one admission call can be out');
 
-// ---- Forwarded transactions and their pre-validation (ledger-node.ts) ----
+// ---- Forwarded transactions (ledger-node.ts) ----
 
 /** How long a follower waits for the leader to accept a forwarded transaction. */
 export const FORWARD_TIMEOUT_MS = 5_000;
 /**
- * How long a leader whose pre-validation refused a transaction for something missing (the
- * ledger's MISSING_STATE_CODES) waits to apply what it already knows is committed before judging
- * it again. A client that saw a document committed on a follower may cite it before the leader
- * has applied that block (a follower can finish applying first); the leader's commit index covers
- * it, so the refusal waits for that mark, never longer than this. Well inside FORWARD_TIMEOUT_MS,
- * so the follower still hears the verdict.
+ * How long a leader waits to have applied what a forwarding follower had applied before judging
+ * its batch. A client that saw a document committed on a follower may cite it at once through
+ * that follower, and a follower can apply a block before its leader; judged earlier, the citation
+ * (or anything that depends on that block) would be refused. Usually no wait at all: the leader
+ * applies first. Well inside FORWARD_TIMEOUT_MS, so the follower still hears the verdicts.
  */
-export const PREVALIDATE_CATCH_UP_MAX_MS = 2_000;
+export const FORWARD_CATCH_UP_MAX_MS = 2_000;
 
-assert(PREVALIDATE_CATCH_UP_MAX_MS * 2 <= FORWARD_TIMEOUT_MS, 'a catch-up wait leaves the forwarded request time for its answer');
+assert(FORWARD_CATCH_UP_MAX_MS * 2 <= FORWARD_TIMEOUT_MS, 'a catch-up wait leaves the forwarded request time for its answer');

@@ -33,7 +33,8 @@ export interface ForwarderLimits {
   readonly maxQueuedTxs: number;
 }
 
-export type SendBatch = (leader: string, request: ForwardRequest, timeoutMs: number) => Promise<ForwardResponse>;
+/** Sends one batch; the host adds what it alone knows (its applied index) to the request. */
+export type SendBatch = (leader: string, request: Pick<ForwardRequest, 'txs'>, timeoutMs: number) => Promise<ForwardResponse>;
 
 interface Waiting {
   readonly bytes: Uint8Array;

@@ -31,7 +31,6 @@ import {
   executeBlock,
   fromHex,
   LedgerError,
-  MISSING_STATE_CODES,
   readMembership,
   toHex,
   tradeStateMachine,
@@ -60,7 +59,7 @@ import {
   type SnapshotMeta,
 } from '@tradeledger/consensus';
 import { join } from 'node:path';
-import { FORWARD_TIMEOUT_MS, PREVALIDATE_CATCH_UP_MAX_MS } from './constants.js';
+import { FORWARD_CATCH_UP_MAX_MS, FORWARD_TIMEOUT_MS } from './constants.js';
 import { ADMISSION_VERIFIER_LIMITS, AdmissionVerifier } from './admission-verifier.js';
 import { AttachmentStore } from './attachment-store.js';
 import { CHECKPOINT_PROTOCOL, Cosigner } from './cosigner.js';
@@ -250,7 +249,7 @@ export class LedgerNode {
       nodeKeyOfPeer: (peerId) => this.nodeKeys.get(peerId),
     });
     const maxQueueMs = options.mempool.maxQueueMs ?? MEMPOOL_MAX_QUEUE_MS_DEFAULT;
-    this.forwarder = new Forwarder((leader, request, timeoutMs) => p2p.request(leader, FORWARD_PROTOCOL, request, { timeoutMs }), {
+    this.forwarder = new Forwarder((leader, request, timeoutMs) => p2p.request(leader, FORWARD_PROTOCOL, { ...request, appliedIndex: this.applied }, { timeoutMs }), {
       maxBatchTxs: FORWARD_BATCH_MAX_TXS,
       maxBatchBytes: FORWARD_BATCH_MAX_BYTES,
       maxInFlight: FORWARD_MAX_IN_FLIGHT,
@@ -345,7 +344,14 @@ export class LedgerNode {
     });
 
     await this.p2p.registerOneWay(RAFT_PROTOCOL, (from, message) => this.onRaftMessage(from, message));
-    await this.p2p.registerRequest(FORWARD_PROTOCOL, async (_from, request) => ({ results: await Promise.all(request.txs.map((tx) => this.admitForwarded(tx))) }));
+    await this.p2p.registerRequest(FORWARD_PROTOCOL, async (_from, request) => {
+      // A follower's client may cite anything the follower has applied, and a follower can apply a
+      // block before its leader does: the batch is judged once this node has applied as much
+      // (waiting at most FORWARD_CATCH_UP_MAX_MS; past that it is judged on what is here). A node
+      // that does not lead refuses it anyway, at once.
+      if (this.role === 'leader') await this.appliedReaches(request.appliedIndex, FORWARD_CATCH_UP_MAX_MS);
+      return { results: await Promise.all(request.txs.map((tx) => this.admitForwarded(tx))) };
+    });
     await this.p2p.registerRequest(SYNC_PROTOCOL, async (_from, request) => this.serveSync(request.fromHeight, request.maxBlocks));
     await this.p2p.registerOneWay(CHECKPOINT_PROTOCOL, (from, message) => this.cosigner.onMessage(from, message));
     await this.p2p.registerRequest(ATTACHMENT_PROTOCOL, async (_from, request) => ({ bytes: (await this.attachments.get(request.hash)) ?? null }));
@@ -964,39 +970,15 @@ export class LedgerNode {
   // ---- Client operations -------------------------------------------------------------------
 
   /**
-   * The state machine's verdict on `tx` against the applied state. A refusal saying something is
-   * missing (MISSING_STATE_CODES) is not final while this node has not applied all it knows to be
-   * committed: a client may cite a document it saw committed on a follower that applied the block
-   * first. Such a refusal waits (at most PREVALIDATE_CATCH_UP_MAX_MS) for the commit mark of that
-   * moment and is judged again. Accepted transactions and other refusals wait for nothing, so
-   * neither the hot path nor a forwarded batch holding a replayed nonce is slowed. A node that
-   * stops, halts or loses leadership meanwhile answers that instead, which clients retry.
+   * Resolves once `index` is applied here, after `timeoutMs`, or when applying stops, whichever
+   * comes first. Its wake-up leaves `onApplied` when its timer fires, so a wait that times out
+   * leaves nothing behind.
    */
-  private async prevalidate(tx: DecodedTx): Promise<TxResult> {
-    const verdict = await this.prevalidateNow(tx);
-    if (verdict.ok || !MISSING_STATE_CODES.has(verdict.code)) return verdict;
-    // A new leader learns the commit index only when its first entry commits; everything of
-    // earlier terms below leaderStartIndex is applied before it cuts, so that is its mark too.
-    const commit = this.raw.status().commit;
-    const mark = this.role === 'leader' && Number.isFinite(this.leaderStartIndex) ? Math.max(commit, this.leaderStartIndex) : commit;
-    if (this.applied >= mark) return verdict;
-    const term = this.term;
-    const caughtUp = await this.appliedReaches(mark, PREVALIDATE_CATCH_UP_MAX_MS);
-    if (this.haltReason !== undefined) throw new NodeError('NODE_HALTED', this.haltReason.message, { status: 503 });
-    if (this.stopped) throw new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 });
-    if (this.role !== 'leader' || this.term !== term) throw new NodeError('NOT_LEADER', `node ${this.peerId} lost leadership while judging transaction ${tx.idHex} (leader: ${this.leader ?? 'unknown'})`, { status: 503, retryAfterSeconds: 1 });
-    return caughtUp ? this.prevalidateNow(tx) : verdict;
-  }
-
-  /**
-   * Resolves true once `index` is applied here; false after `timeoutMs` or when applying stops.
-   * Its wake-up leaves `onApplied` when its timer fires, so waits that time out leave nothing behind.
-   */
-  private async appliedReaches(index: number, timeoutMs: number): Promise<boolean> {
+  private async appliedReaches(index: number, timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.applied < index) {
+    while (this.applied < index && !this.stopped && this.haltReason === undefined) {
       const remainingMs = deadline - performance.now();
-      if (this.stopped || this.haltReason !== undefined || remainingMs <= 0) return false;
+      if (remainingMs <= 0) return;
       await new Promise<void>((resolve) => {
         const wake = (): void => {
           clearTimeout(timer);
@@ -1011,16 +993,18 @@ export class LedgerNode {
         this.onApplied.push(wake);
       });
     }
-    return true;
   }
 
-  private async prevalidateNow(tx: DecodedTx): Promise<TxResult> {
+  private async prevalidate(tx: DecodedTx): Promise<TxResult> {
     const head = (await this.store.head()) as StoreHead;
     const { results } = await this.stateMachine.apply(this.store, { chainId: this.chainId, height: head.height + 1, timestampMs: Math.max(Date.now(), head.timestamp) }, [tx]);
     return results[0] as TxResult;
   }
 
   private async admitAsLeader(bytes: Uint8Array): Promise<DecodedTx> {
+    // A forwarded batch may have waited for applies while this node halted or began to stop.
+    if (this.haltReason !== undefined) throw new NodeError('NODE_HALTED', this.haltReason.message, { status: 503 });
+    if (this.stopped) throw new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 });
     if (this.role !== 'leader') throw new NodeError('NOT_LEADER', `node ${this.peerId} is not the leader (leader: ${this.leader ?? 'unknown'})`, { status: 503, retryAfterSeconds: 1 });
     const term = this.term;
     const tx = await this.mempool.admit(bytes);
@@ -1167,7 +1151,7 @@ export class LedgerNode {
       waiter.reject(new NodeError('NODE_STOPPING', 'the node is shutting down', { status: 503 }));
     }
     this.waiters.clear();
-    // Admissions waiting for applies (prevalidate) answer NODE_STOPPING now, not at their deadline.
+    // Forwarded batches waiting for applies answer NODE_STOPPING now, not at their deadline.
     this.signalApplied();
     this.forwarder.close();
     // Let an in-progress Ready finish so nothing is half-written (LevelDB batches are atomic anyway).

@@ -60,6 +60,11 @@ export const FORWARD_ANSWER_MALFORMED = 'LEADER_ANSWER_MALFORMED';
 
 export interface ForwardRequest {
   readonly txs: readonly Uint8Array[];
+  /**
+   * The Raft index the forwarding follower had applied when it sent the batch: its clients may
+   * cite anything committed up to there, so the leader judges the batch on a state at least as new.
+   */
+  readonly appliedIndex: number;
 }
 /** The leader's verdict on one forwarded transaction: admitted (its id) or refused (why). */
 export type ForwardVerdict = { readonly txId: string } | { readonly code: string; readonly message: string };
@@ -69,13 +74,15 @@ export interface ForwardResponse {
 }
 
 export const FORWARD_PROTOCOL: RequestProtocol<ForwardRequest, ForwardResponse> = {
-  id: '/tradeledger/tx/2',
+  // 3: the request carries the follower's applied index (a /2 peer would refuse the field).
+  id: '/tradeledger/tx/3',
   maxRequestBytes: Math.max(FORWARD_BATCH_MAX_BYTES, TX_MAX_BYTES_DEFAULT) + 64 * 1024,
   maxResponseBytes: FORWARD_BATCH_MAX_TXS * (FORWARD_MESSAGE_MAX_CHARS * 4 + 256),
   parseRequest: (value) => {
-    const txs = record(value, 'forward', ['txs'])['txs'];
+    const r = record(value, 'forward', ['txs', 'appliedIndex']);
+    const txs = r['txs'];
     if (!Array.isArray(txs) || txs.length < 1 || txs.length > FORWARD_BATCH_MAX_TXS) throw malformed('forward.txs');
-    return { txs: txs.map((tx, i) => bytes(tx, `forward.txs[${i}]`, TX_MAX_BYTES_DEFAULT)) };
+    return { txs: txs.map((tx, i) => bytes(tx, `forward.txs[${i}]`, TX_MAX_BYTES_DEFAULT)), appliedIndex: count(r['appliedIndex'], 'forward.appliedIndex') };
   },
   parseResponse: (value) => {
     const results = record(value, 'forward answer', ['results'])['results'];

@@ -10,7 +10,7 @@ const idOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).d
 
 /** A leader whose answers the test releases one batch at a time. */
 function leader(verdict: (bytes: Uint8Array) => { txId: string } | { code: string; message: string } = (b) => ({ txId: idOf(b) })) {
-  const batches: Array<{ leader: string; request: ForwardRequest; answer: (response?: ForwardResponse) => void; fail: (error: unknown) => void }> = [];
+  const batches: Array<{ leader: string; request: Pick<ForwardRequest, 'txs'>; answer: (response?: ForwardResponse) => void; fail: (error: unknown) => void }> = [];
   const send: SendBatch = (to, request) =>
     new Promise((resolve, reject) => {
       batches.push({ leader: to, request, answer: (response) => resolve(response ?? { results: request.txs.map(verdict) }), fail: reject });
@@ -150,9 +150,21 @@ describe('Forwarder', () => {
 });
 
 describe('FORWARD_PROTOCOL', () => {
-  it('takes 1 to 256 transactions as bytes and nothing else', () => {
-    expect(FORWARD_PROTOCOL.parseRequest({ txs: [tx(1), tx(2)] }).txs.length).toBe(2);
-    for (const bad of [{ txs: [] }, { txs: 'x' }, { txs: ['x'] }, { tx: tx(1) }, { txs: [tx(1)], more: 1 }, { txs: Array.from({ length: 257 }, () => tx(1)) }]) {
+  it('takes 1 to 256 transactions as bytes and the sender\'s applied index, and nothing else', () => {
+    expect(FORWARD_PROTOCOL.parseRequest({ txs: [tx(1), tx(2)], appliedIndex: 7 })).toEqual({ txs: [tx(1), tx(2)], appliedIndex: 7 });
+    const ok = { appliedIndex: 0 };
+    for (const bad of [
+      { txs: [], ...ok },
+      { txs: 'x', ...ok },
+      { txs: ['x'], ...ok },
+      { tx: tx(1), ...ok },
+      { txs: [tx(1)], more: 1, ...ok },
+      { txs: Array.from({ length: 257 }, () => tx(1)), ...ok },
+      { txs: [tx(1)] },
+      { txs: [tx(1)], appliedIndex: -1 },
+      { txs: [tx(1)], appliedIndex: 1.5 },
+      { txs: [tx(1)], appliedIndex: '3' },
+    ]) {
       expect(() => FORWARD_PROTOCOL.parseRequest(bad)).toThrow(expect.objectContaining({ code: 'FRAME_MALFORMED' }));
     }
   });

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toHex } from '@tradeledger/ledger';
 import { LedgerNode } from '../src/ledger-node.js';
 import { P2PHost, type OneWayProtocol, type RequestProtocol } from '../src/p2p/index.js';
+import { FORWARD_CATCH_UP_MAX_MS } from '../src/constants.js';
 import { ATTACHMENT_PROTOCOL, FORWARD_PROTOCOL, RAFT_PROTOCOL, SYNC_PROTOCOL } from '../src/protocols.js';
 import { exampleGenesisWithNodes, exampleNodeIdentity, freePort, waitFor } from './support/example-network.js';
 
@@ -66,6 +67,7 @@ describe('garbage from a member peer', () => {
       [loose(FORWARD_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { txs: 'not bytes' }],
       [loose(FORWARD_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { txs: [] }],
       [loose(FORWARD_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { tx: new Uint8Array([0xc1, 0xc1]) }],
+      [loose(FORWARD_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { txs: [new Uint8Array([0xc1])], appliedIndex: -1 }],
       [loose(SYNC_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { fromHeight: -5, maxBlocks: 1e9 }],
       [loose(SYNC_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { fromHeight: 1, maxBlocks: 5, extra: true }],
       [loose(ATTACHMENT_PROTOCOL) as unknown as RequestProtocol<unknown, unknown>, { hash: '../../etc/passwd' }],
@@ -83,7 +85,11 @@ describe('garbage from a member peer', () => {
 
     // A well-formed batch of garbage transactions is answered, each refused with a code of its
     // own (this node has no quorum, so it is not the leader and refuses them all as NOT_LEADER).
-    const verdicts = (await attacker.request(customs.peerId, FORWARD_PROTOCOL, { txs: [new Uint8Array([0xc1, 0xc1]), new Uint8Array(0), new Uint8Array(300).fill(0x93)] }, { timeoutMs: 5_000 })).results;
+    // It claims to have applied far more than this node ever will: that costs at most
+    // FORWARD_CATCH_UP_MAX_MS before the batch is judged on this node's state.
+    const askedAt = performance.now();
+    const verdicts = (await attacker.request(customs.peerId, FORWARD_PROTOCOL, { txs: [new Uint8Array([0xc1, 0xc1]), new Uint8Array(0), new Uint8Array(300).fill(0x93)], appliedIndex: 2 ** 50 }, { timeoutMs: 5_000 })).results;
+    expect(performance.now() - askedAt).toBeLessThan(FORWARD_CATCH_UP_MAX_MS + 1_500);
     expect(verdicts).toHaveLength(3);
     expect(verdicts.every((v) => 'code' in v && /^[A-Z][A-Z0-9_]+$/.test(v.code))).toBe(true);
 

@@ -33,15 +33,6 @@ import { readRecord, writeRecord, type KeyRecord, type LastBlockRecord, type Non
 import { rejected, TxScope } from './scope.js';
 import { nextStateRoot } from './state-root.js';
 
-/**
- * Refusals that say something the transaction names is not in the state yet: a document it cites,
- * its signer's key, an organization, a key or a node. A state that is behind the network's commit
- * (a leader that has not yet applied a block a follower already has) can give them for a
- * transaction that the block makes valid, so a node judging admissions may look again once it has
- * caught up. Other refusals (a replayed nonce, a schema or rule broken) are not worth that wait.
- */
-export const MISSING_STATE_CODES: ReadonlySet<string> = new Set(['REF_NOT_FOUND', 'SIGNER_UNKNOWN', 'ORG_UNKNOWN', 'KEY_UNKNOWN', 'NODE_UNKNOWN']);
-
 export interface ApplyOptions extends DocumentOptions {
   /**
    * Verify each transaction's signature here (SIGNATURE_INVALID). The block pipeline verifies

@@ -1,5 +1,5 @@
 // The trade state machine: apply, state root, membership, queries.
-export { applyBlock, MISSING_STATE_CODES, tradeStateMachine, type ApplyOptions } from './apply.js';
+export { applyBlock, tradeStateMachine, type ApplyOptions } from './apply.js';
 export { nextStateRoot, GENESIS_PREVIOUS_STATE_ROOT } from './state-root.js';
 export { genesisStateWrites, readMembership, isMemberNodeKey, organizationOfSigningKey, organizationOfNodeKey, organizationOfPeerId, type Membership } from './membership.js';
 export { KEY as STATE_KEY } from './keys.js';
