@@ -50,6 +50,7 @@ import {
   type TxLocation,
   type TxResult,
 } from '@tradeledger/ledger';
+import { KeyFilter } from './key-filter.js';
 import { ReadCache } from './read-cache.js';
 
 const HEAD_KEY = 'h';
@@ -60,6 +61,10 @@ const STATE_CACHE_MAX_ENTRIES = 200_000;
 const STATE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** Cached transaction locations, and ids known absent (every admission asks about a new id). */
 const LOCATION_CACHE_MAX_ENTRIES = 200_000;
+/** Keys read per step while the key filter is loaded at open (each step lets other work run). */
+const KEY_FILTER_LOAD_CHUNK = 4096;
+/** The keys the key filter covers: the ones read while probably absent. */
+const FILTERED_PREFIXES = ['s/', 't/'] as const;
 
 /**
  * LevelDB's memtable (default 4 MiB). A node writes slowly and steadily and reads keys that are
@@ -157,6 +162,15 @@ export class LevelStore implements LedgerStore {
   private committing = false;
   private readonly stateCache = new ReadCache<Uint8Array>(STATE_CACHE_MAX_ENTRIES, STATE_CACHE_MAX_BYTES, (value) => value.length);
   private readonly locationCache = new ReadCache<TxLocation>(LOCATION_CACHE_MAX_ENTRIES, Number.MAX_SAFE_INTEGER, () => 0);
+  /**
+   * Every s/ and t/ key ever written (key-filter.ts). Commits add theirs from the moment the
+   * store opens; the keys already stored are read in the background, and until that is done
+   * (`filterComplete`) every read goes to LevelDB as before.
+   */
+  private readonly written = new KeyFilter();
+  private filterComplete = false;
+  private filterLoad: Promise<void> = Promise.resolve();
+  private closing = false;
 
   private constructor(
     private readonly db: Level<string, Uint8Array>,
@@ -179,7 +193,47 @@ export class LevelStore implements LedgerStore {
     const store = new LevelStore(db, separateValueBytes);
     const headBytes = await db.get(HEAD_KEY);
     store.cachedHead = headBytes === undefined ? undefined : decodeHead(headBytes);
+    store.filterLoad = store.loadFilter();
     return store;
+  }
+
+  /**
+   * Reads every stored s/ and t/ key into the key filter, a chunk at a time (about a second per
+   * million keys here, beside the node's work), then lets reads trust it. Keys committed meanwhile
+   * were added by their commits before their batches were written, and each iterator reads a
+   * snapshot taken when it starts, so no key falls between the two. A failed load (the store
+   * closing under it) leaves the filter unused: reads stay correct, only slower.
+   */
+  private async loadFilter(): Promise<void> {
+    try {
+      for (const prefix of FILTERED_PREFIXES) {
+        const keys = this.db.keys({ gte: prefix, lt: `${prefix.slice(0, -1)}0` });
+        try {
+          for (;;) {
+            if (this.closing) return;
+            const chunk = await keys.nextv(KEY_FILTER_LOAD_CHUNK);
+            if (chunk.length === 0) break;
+            for (const key of chunk) this.written.add(key);
+          }
+        } finally {
+          await keys.close();
+        }
+      }
+      this.filterComplete = !this.closing;
+    } catch {
+      this.filterComplete = false;
+    }
+  }
+
+  /** Resolves once the key filter is loaded (or its load gave up); for tests and tools. */
+  async keyFilterLoaded(): Promise<{ readonly complete: boolean; readonly keys: number; readonly bytes: number }> {
+    await this.filterLoad;
+    return { complete: this.filterComplete, keys: this.written.keys, bytes: this.written.bytes };
+  }
+
+  /** False only for an s/ or t/ key that is certainly not stored. */
+  private mayHold(key: string): boolean {
+    return !this.filterComplete || this.written.mightContain(key);
   }
 
   /**
@@ -202,6 +256,7 @@ export class LevelStore implements LedgerStore {
   async getTxLocation(txId: Uint8Array): Promise<TxLocation | undefined> {
     const key = txKey(txId);
     const location = this.locationCache.read(key, () => {
+      if (!this.mayHold(key)) return null;
       const bytes = this.db.getSync(key);
       return bytes === undefined ? null : decodeLocation(bytes);
     });
@@ -217,6 +272,7 @@ export class LevelStore implements LedgerStore {
   async getState(key: string): Promise<Uint8Array | undefined> {
     // Copies in and out (a Buffer's slice() is a view): a caller can never alias the cache.
     const value = this.stateCache.read(key, () => {
+      if (!this.mayHold(stateKey(key))) return null;
       const bytes = this.db.getSync(stateKey(key));
       return bytes === undefined ? null : this.resolve(key, bytes);
     });
@@ -296,8 +352,11 @@ export class LevelStore implements LedgerStore {
 
   private async writeBlock(commit: BlockCommit, extra: ReadonlyArray<readonly [string, Uint8Array]>, sync: boolean): Promise<void> {
     // The pointers this block replaces or deletes, to delete the values they point to (a key the
-    // cache knows to be absent holds none).
-    const mayPoint = commit.stateWrites.filter((write) => this.stateCache.peek(write.key) !== null);
+    // cache or the key filter knows to be absent holds none: most of a block's keys are new).
+    const mayPoint = commit.stateWrites.filter((write) => this.stateCache.peek(write.key) !== null && this.mayHold(stateKey(write.key)));
+    // Into the filter before the batch is written: a key it holds in vain only costs a read.
+    for (const entry of commit.txIndex) this.written.add(txKey(entry.txId));
+    for (const write of commit.stateWrites) if (write.value !== null) this.written.add(stateKey(write.key));
     const previous = mayPoint.length === 0 ? [] : await this.db.getMany(mayPoint.map((write) => stateKey(write.key)));
     const batch = this.db.batch();
     batch.put(blockKey(commit.height), commit.blockBytes);
@@ -327,6 +386,8 @@ export class LevelStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    await this.filterLoad;
     await this.db.close();
   }
 

@@ -106,9 +106,10 @@ describe('LevelStore large state values (under v/ keys)', () => {
   });
 
   it('reads a large value stored inline by an earlier version, and replaces it cleanly', async () => {
-    const store = await factory.create();
+    let store = await factory.create();
     await store.commitBlock(sampleCommit(0, [{ key: 'doc/x', value: v(1) }]));
     await store.raw.put('s/doc/old', big(7, 1000)); // the layout before v/ keys
+    store = await factory.reopen(store); // as that version's store is opened by this one
     expect(await store.getState('doc/old')).toEqual(big(7, 1000));
     await store.commitBlock(sampleCommit(1, [{ key: 'doc/old', value: big(8, 900) }]));
     expect(await store.getState('doc/old')).toEqual(big(8, 900));
@@ -183,20 +184,26 @@ describe('LevelStore read cache', () => {
   });
 
   it('answers repeated reads, present or absent, without going to disk', async () => {
-    const store = await factory.create();
-    await store.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: v(1) }]));
-    const unknownTx = new Uint8Array(32).fill(7);
+    const written = await factory.create();
+    await written.commitBlock(sampleCommit(0, [{ key: 'doc/a', value: v(1) }, { key: 'doc/none', value: v(2) }]));
+    const store = await factory.reopen(written); // a cold cache
+    expect(await store.keyFilterLoaded()).toMatchObject({ complete: true });
+    // Absent, yet in the key filter (which would otherwise answer for the cache).
+    const unknownTx = sampleCommit(0).txIndex[0]?.txId as Uint8Array;
+    await store.raw.del(`t/${Buffer.from(unknownTx).toString('hex')}`);
+    await store.raw.del('s/doc/none');
     const disk = vi.spyOn(store.raw, 'getSync');
     const asyncDisk = vi.spyOn(store.raw, 'get');
     const first = await Promise.all([store.getState('doc/a'), store.getState('doc/a'), store.getState('doc/none'), store.getState('doc/none'), store.getTxLocation(unknownTx), store.getTxLocation(unknownTx)]);
-    // doc/a came into the cache with its commit; the absent key and id are read once each.
-    expect(disk).toHaveBeenCalledTimes(2);
+    // Each key and id is read once: doc/a, and the absent key and id.
+    expect(disk).toHaveBeenCalledTimes(3);
     const again = await Promise.all([store.getState('doc/a'), store.getState('doc/none'), store.getTxLocation(unknownTx)]);
-    expect(disk).toHaveBeenCalledTimes(2);
+    expect(disk).toHaveBeenCalledTimes(3);
     expect(asyncDisk).not.toHaveBeenCalled(); // state and location reads never leave this thread
     expect(first.map((x) => (x instanceof Uint8Array ? new Uint8Array(x) : x))).toEqual([v(1), v(1), undefined, undefined, undefined, undefined]);
     expect(again.map((x) => (x instanceof Uint8Array ? new Uint8Array(x) : x))).toEqual([v(1), undefined, undefined]);
     disk.mockRestore();
+    asyncDisk.mockRestore();
     asyncDisk.mockRestore();
     await store.close();
   });
@@ -246,5 +253,98 @@ describe('LevelStore read cache', () => {
     expect(new Uint8Array((await store.getState('doc/new')) as Uint8Array)).toEqual(v(5));
     expect(await store.getTxLocation(unknownTx)).toEqual({ height: 1, position: 0, result: { ok: true } });
     await store.close();
+  });
+});
+
+describe('LevelStore key filter', () => {
+  const key = (i: number): string => `doc/${i.toString(16).padStart(8, '0')}`;
+  const txId = (i: number): Uint8Array => {
+    const id = new Uint8Array(32);
+    new DataView(id.buffer).setUint32(28, i);
+    id[0] = 0xee;
+    return id;
+  };
+  /** A store on disk with `count` state keys and `count` transaction ids, reopened (cold cache). */
+  async function filled(count: number): Promise<LevelStore> {
+    const store = await factory.create();
+    const perBlock = 2000;
+    for (let height = 0; height * perBlock < count; height++) {
+      const commit = sampleCommit(height, []);
+      const from = height * perBlock;
+      const to = Math.min(count, from + perBlock);
+      const writes = [];
+      const index = [];
+      for (let i = from; i < to; i++) {
+        writes.push({ key: key(i), value: v(i & 0x7f) });
+        index.push({ txId: txId(i), position: i - from, result: { ok: true } as const });
+      }
+      await store.commitBlock({ ...commit, stateWrites: writes, txIndex: index });
+    }
+    return factory.reopen(store);
+  }
+
+  it('answers absent keys and ids without reading LevelDB once loaded, and still finds every stored one', async () => {
+    const count = 10_000; // more than two load chunks
+    const store = await filled(count);
+    const loaded = await store.keyFilterLoaded();
+    expect(loaded).toMatchObject({ complete: true });
+    expect(loaded.keys).toBeGreaterThanOrEqual(2 * count - 10); // a few may be taken for others
+    const disk = vi.spyOn(store.raw, 'getSync');
+    for (let i = count; i < count + 2000; i++) {
+      expect(await store.getState(key(i))).toBeUndefined();
+      expect(await store.getTxLocation(txId(i))).toBeUndefined();
+    }
+    // 4,000 absent reads: only the filter's false positives (well under 0.5% here) reach LevelDB.
+    expect(disk.mock.calls.length).toBeLessThan(20);
+    disk.mockClear();
+    for (let i = 0; i < count; i += 7) {
+      expect(new Uint8Array((await store.getState(key(i))) as Uint8Array)).toEqual(v(i & 0x7f));
+      expect((await store.getTxLocation(txId(i)))?.position).toBe(i % 2000);
+    }
+    expect(disk.mock.calls.length).toBe(2 * Math.ceil(count / 7));
+    disk.mockRestore();
+    await store.close();
+  });
+
+  it('finds keys committed while it loads, and reads everything from disk until it has loaded', async () => {
+    const store = await filled(20_000);
+    const height = ((await store.head())?.height as number) + 1;
+    // Committed before the load is done (it reads 4,096 keys a step, the event loop between).
+    await store.commitBlock({ ...sampleCommit(height, [{ key: 'doc/during-load', value: v(1) }]), txIndex: [{ txId: txId(99_999), position: 0, result: { ok: true } }] });
+    const early = await store.keyFilterLoaded().then(() => 'loaded');
+    expect(early).toBe('loaded');
+    expect(new Uint8Array((await store.getState('doc/during-load')) as Uint8Array)).toEqual(v(1));
+    expect(await store.getTxLocation(txId(99_999))).toMatchObject({ height });
+    expect(new Uint8Array((await store.getState(key(19_999))) as Uint8Array)).toEqual(v(19_999 & 0x7f));
+    await store.close();
+  });
+
+  it('does not read the previous values of a block’s new keys when it commits it', async () => {
+    const store = await filled(3000);
+    await store.keyFilterLoaded();
+    const height = ((await store.head())?.height as number) + 1;
+    const many = vi.spyOn(store.raw, 'getMany');
+    const writes = Array.from({ length: 500 }, (_, i) => ({ key: `idx/new/${i.toString().padStart(4, '0')}`, value: v(i & 0x7f) }));
+    writes.push({ key: key(5), value: new Uint8Array(SEPARATE_VALUE_BYTES_DEFAULT).fill(3) }); // stored before: may point to a value
+    await store.commitBlock(sampleCommit(height, writes));
+    expect(many).toHaveBeenCalledTimes(1);
+    expect(many.mock.calls[0]?.[0]).toEqual([`s/${key(5)}`]);
+    many.mockRestore();
+    expect(new Uint8Array((await store.getState('idx/new/0499')) as Uint8Array)).toEqual(v(499 & 0x7f));
+    await store.close();
+  });
+
+  it('stops loading when the store closes, and a store that never finished loading reads correctly', async () => {
+    const store = await filled(20_000);
+    await store.close(); // at once, mid-load
+    expect(await store.keyFilterLoaded()).toMatchObject({ complete: false });
+    const again = await LevelStore.open(paths.get(store) as string);
+    const disk = vi.spyOn(again.raw, 'getSync');
+    // Before the load is done every read goes to disk (and answers correctly).
+    expect(await again.getState('doc/never')).toBeUndefined();
+    expect(new Uint8Array((await again.getState(key(7))) as Uint8Array)).toEqual(v(7));
+    expect(disk).toHaveBeenCalledTimes(2);
+    disk.mockRestore();
+    await again.close();
   });
 });
