@@ -32,6 +32,11 @@
 // absent keys for every new transaction and document. The cost of reading synchronously is a
 // read that must go to a cold disk, which holds the event loop for that read: a node's data is
 // expected to sit in the page cache (as bbolt's or SQLite's reads of a node's working set do).
+//
+// Before reading a key that may be absent, the store asks a filter of every s/ and t/ key it has
+// written (key-filter.ts), so new ids and keys do not reach LevelDB at all: LevelDB compacts a
+// table file after enough reads pass through it, and absent reads were most of a busy node's
+// compactions (key-filter.ts has the figures).
 
 import { Level } from 'level';
 import {
