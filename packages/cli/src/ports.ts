@@ -1,8 +1,12 @@
 // Free TCP ports on loopback for the local network, chosen below the kernel's ephemeral range
 // (32768 and up on Linux) so that outgoing connections of other processes cannot take one between
 // this check and the node's bind; every socket is held until all are chosen so no port is handed
-// out twice, then released for the nodes. If another listener takes a port in that small window,
-// the node fails to start and `dev` reports which one.
+// out twice, then released for the nodes. A process also never hands out a port it handed out
+// before (until half the range has been handed out): callers that pick one port at a time for one
+// network, each released before the next is picked, would otherwise get the same port twice once
+// in a few dozen networks (ten ports from 3,000: 1.5%), and one of the two nodes fails to bind.
+// If another listener takes a port in that small window, the node fails to start and `dev`
+// reports which one.
 
 //
 // TL_PORT_RANGE=<low>-<high> narrows the range (inclusive low, exclusive high), so that processes
@@ -26,8 +30,24 @@ export function portRange(env: NodeJS.ProcessEnv = process.env): { low: number; 
   return { low, high };
 }
 
+function exhausted(low: number, high: number): Error {
+  return usageError('PORTS_EXHAUSTED', `no free loopback port found in ${low}-${high} after ${PORT_ATTEMPTS} tries: set TL_PORT_RANGE to a wider or quieter range`, 'TL_PORT_RANGE');
+}
+
+/** Random ports tried per port handed out before giving up. */
+const PORT_ATTEMPTS = 200;
+
+/** Ports this process has handed out, oldest first (see the top of this file). */
+const handedOut = new Set<number>();
+
 export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   const { low, high } = portRange();
+  // Forget the oldest ports once half the range is remembered, so a long-lived process cannot
+  // run out (a port handed out that long ago has long been bound or dropped).
+  for (const port of handedOut) {
+    if (handedOut.size + count <= (high - low) / 2) break;
+    handedOut.delete(port);
+  }
   const servers: Server[] = [];
   try {
     const ports: number[] = [];
@@ -38,6 +58,11 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
         await new Promise<number>((resolve, reject) => {
           const attempt = (left: number) => {
             const port = low + Math.floor(Math.random() * (high - low));
+            if (handedOut.has(port)) {
+              if (left > 0) attempt(left - 1);
+              else reject(exhausted(low, high));
+              return;
+            }
             // One listener pair per attempt: a 'listening' callback left over from a failed
             // attempt would otherwise resolve with that attempt's port, which is taken.
             const onListening = (): void => {
@@ -46,17 +71,19 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
             };
             const onError = (error: NodeJS.ErrnoException): void => {
               server.off('listening', onListening);
-              if (error.code === 'EADDRINUSE' && left > 0) attempt(left - 1);
-              else reject(error);
+              if (error.code !== 'EADDRINUSE') reject(error);
+              else if (left > 0) attempt(left - 1);
+              else reject(exhausted(low, high));
             };
             server.once('listening', onListening);
             server.once('error', onError);
             server.listen(port, host);
           };
-          attempt(200);
+          attempt(PORT_ATTEMPTS);
         }),
       );
     }
+    for (const port of ports) handedOut.add(port);
     return ports;
   } finally {
     await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));

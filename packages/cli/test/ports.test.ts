@@ -26,4 +26,36 @@ describe('portRange and freePorts', () => {
     expect(new Set(ports).size).toBe(12);
     for (const port of ports) expect(port >= 27_100 && port < 27_200, String(port)).toBe(true);
   });
+
+  it('never hands out a port twice to callers that pick one at a time, each released before the next', async () => {
+    // A network's ports picked one by one (test harnesses do): without the memory of ports handed
+    // out, 40 draws from 200 ports repeat one with a probability of 98%.
+    process.env['TL_PORT_RANGE'] = '27300-27500';
+    const ports: number[] = [];
+    for (let i = 0; i < 40; i++) ports.push(...(await freePorts(1)));
+    expect(new Set(ports).size).toBe(40);
+    // Concurrent callers too.
+    const together = (await Promise.all(Array.from({ length: 20 }, () => freePorts(1)))).flat();
+    expect(new Set([...ports, ...together]).size).toBe(60);
+  });
+
+  it('forgets the oldest ports once half the range was handed out, and says so when the range is full', async () => {
+    process.env['TL_PORT_RANGE'] = '27600-27616';
+    // 16 ports: 8 may be remembered; drawing 40 works because the oldest are forgotten.
+    for (let i = 0; i < 40; i++) expect((await freePorts(1))[0]).toBeGreaterThanOrEqual(27_600);
+    // Every port of the range held by someone else: a coded error, not a hang or a raw EADDRINUSE.
+    const { createServer } = await import('node:net');
+    const held = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => new Promise<import('node:net').Server>((resolve, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen(27_600 + i, '127.0.0.1', () => resolve(server));
+      })),
+    );
+    try {
+      await expect(freePorts(1)).rejects.toMatchObject({ code: 'PORTS_EXHAUSTED', field: 'TL_PORT_RANGE' });
+    } finally {
+      await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+    }
+  });
 });
