@@ -284,7 +284,8 @@ export class LedgerNode {
   static async start(options: LedgerNodeOptions): Promise<LedgerNode> {
     const identity = await identityFromSeed(options.seed);
     const publicKey = identity.publicKey;
-    const store = await LevelStore.open(join(options.dataDir, 'ledger'));
+    // The key filter loads once the node runs (below): its load must not slow a restart.
+    const store = await LevelStore.open(join(options.dataDir, 'ledger'), { keyFilter: 'deferred' });
     let node: LedgerNode | undefined;
     try {
       const raftStorage = await LevelRaftStorage.open(store.raw);
@@ -299,6 +300,7 @@ export class LedgerNode {
       });
       node = new LedgerNode(options, store, raftStorage, attachments, p2p, verifier, { peerId: identity.peerIdString, publicKey });
       await node.initialize();
+      store.loadKeyFilter();
       return node;
     } catch (error) {
       if (node !== undefined) await node.stop().catch(() => undefined);

@@ -66,8 +66,8 @@ const STATE_CACHE_MAX_ENTRIES = 200_000;
 const STATE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** Cached transaction locations, and ids known absent (every admission asks about a new id). */
 const LOCATION_CACHE_MAX_ENTRIES = 200_000;
-/** Keys read per step while the key filter is loaded at open (each step lets other work run). */
-const KEY_FILTER_LOAD_CHUNK = 4096;
+/** Keys read per step while the key filter loads (about a millisecond; other work runs between). */
+const KEY_FILTER_LOAD_CHUNK = 1024;
 /** The keys the key filter covers: the ones read while probably absent. */
 const FILTERED_PREFIXES = ['s/', 't/'] as const;
 
@@ -169,12 +169,12 @@ export class LevelStore implements LedgerStore {
   private readonly locationCache = new ReadCache<TxLocation>(LOCATION_CACHE_MAX_ENTRIES, Number.MAX_SAFE_INTEGER, () => 0);
   /**
    * Every s/ and t/ key ever written (key-filter.ts). Commits add theirs from the moment the
-   * store opens; the keys already stored are read in the background, and until that is done
-   * (`filterComplete`) every read goes to LevelDB as before.
+   * store opens; the keys already stored are read in the background (`loadKeyFilter`), and until
+   * that is done (`filterComplete`) every read goes to LevelDB as before.
    */
   private readonly written = new KeyFilter();
   private filterComplete = false;
-  private filterLoad: Promise<void> = Promise.resolve();
+  private filterLoad: Promise<void> | undefined;
   private closing = false;
 
   private constructor(
@@ -185,8 +185,10 @@ export class LevelStore implements LedgerStore {
   /**
    * Opens (creating if needed) the store in `path` and loads its head. `separateValueBytes`: state
    * values this large or larger go under v/ keys (tests set 1 to put every value there).
+   * `keyFilter: 'deferred'` leaves the key filter's load to a `loadKeyFilter()` call (a node makes
+   * it once it serves, so the load does not slow its start); by default it starts at once.
    */
-  static async open(path: string, options: { readonly separateValueBytes?: number } = {}): Promise<LevelStore> {
+  static async open(path: string, options: { readonly separateValueBytes?: number; readonly keyFilter?: 'load' | 'deferred' } = {}): Promise<LevelStore> {
     const separateValueBytes = options.separateValueBytes ?? SEPARATE_VALUE_BYTES_DEFAULT;
     assert(Number.isSafeInteger(separateValueBytes) && separateValueBytes >= 1, 'separateValueBytes is a positive integer');
     const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES });
@@ -198,13 +200,18 @@ export class LevelStore implements LedgerStore {
     const store = new LevelStore(db, separateValueBytes);
     const headBytes = await db.get(HEAD_KEY);
     store.cachedHead = headBytes === undefined ? undefined : decodeHead(headBytes);
-    store.filterLoad = store.loadFilter();
+    if (options.keyFilter !== 'deferred') store.loadKeyFilter();
     return store;
   }
 
+  /** Starts loading the key filter in the background (once; later calls do nothing). */
+  loadKeyFilter(): void {
+    this.filterLoad ??= this.loadFilter();
+  }
+
   /**
-   * Reads every stored s/ and t/ key into the key filter, a chunk at a time (about a second per
-   * million keys here, beside the node's work), then lets reads trust it. Keys committed meanwhile
+   * Reads every stored s/ and t/ key into the key filter, a chunk at a time beside the node's
+   * work, then lets reads trust it. Keys committed meanwhile
    * were added by their commits before their batches were written, and each iterator reads a
    * snapshot taken when it starts, so no key falls between the two. A failed load (the store
    * closing under it) leaves the filter unused: reads stay correct, only slower.
@@ -230,7 +237,7 @@ export class LevelStore implements LedgerStore {
     }
   }
 
-  /** Resolves once the key filter is loaded (or its load gave up); for tests and tools. */
+  /** Resolves once the key filter is loaded (or its load gave up, or never started); for tests and tools. */
   async keyFilterLoaded(): Promise<{ readonly complete: boolean; readonly keys: number; readonly bytes: number }> {
     await this.filterLoad;
     return { complete: this.filterComplete, keys: this.written.keys, bytes: this.written.bytes };

@@ -42,6 +42,8 @@ describe('a three-node network in one process', () => {
     expect(new Set(heads.map((h) => toHex(h!.blockHash))).size).toBe(1);
     expect(new Set(heads.map((h) => toHex(h!.stateRoot))).size).toBe(1);
     expect(heads[0]!.logSize).toBe(submissions.length);
+    // Each node loaded its store's key filter once it ran (a deferred load, not left undone).
+    for (const node of nodes) expect(await node.store.keyFilterLoaded()).toMatchObject({ complete: true });
 
     // Cosigned heads: every node certifies the final head with a quorum of organizations, and an
     // inclusion proof checks against it offline with the light client alone.

@@ -334,6 +334,22 @@ describe('LevelStore key filter', () => {
     await store.close();
   });
 
+  it('loads only when asked, if opened with keyFilter: deferred (a node asks once it runs)', async () => {
+    const first = await filled(3000);
+    const path = paths.get(first) as string;
+    await first.close();
+    const store = await LevelStore.open(path, { keyFilter: 'deferred' });
+    expect(await store.keyFilterLoaded()).toMatchObject({ complete: false, keys: 0 });
+    expect(await store.getState('doc/not-there')).toBeUndefined(); // read from disk meanwhile
+    store.loadKeyFilter();
+    store.loadKeyFilter(); // once
+    const loaded = await store.keyFilterLoaded();
+    expect(loaded.complete).toBe(true);
+    expect(loaded.keys).toBeGreaterThan(5990);
+    expect(loaded.keys).toBeLessThanOrEqual(6000);
+    await store.close();
+  });
+
   it('stops loading when the store closes, and a store that never finished loading reads correctly', async () => {
     const store = await filled(20_000);
     await store.close(); // at once, mid-load
