@@ -18,6 +18,17 @@ import http from 'node:http';
 const REQUEST_TIMEOUT_MS = 30_000;
 /** How long an open-loop run waits after its last scheduled send for answers still in flight. */
 const DRAIN_TIMEOUT_MS = 15_000;
+/**
+ * Idle sockets are closed after this long, before the server closes them. A node's API announces
+ * `Keep-Alive: timeout=5` and Node 20 closes an idle connection about a second later; Node's
+ * http.Agent ignores that hint unless it has a timeout of its own, so a socket reused just as the
+ * server closed it failed with ECONNRESET (nodejs/node#47130). Measured with a plain Node 20
+ * server: 256 sockets reused after 5.99-6.00 s idle, 154 resets without this timeout, none with
+ * it. The large-ledger fill, whose clients all sit idle while the next chunk is signed, counted
+ * 18-149 resets in some chunks. A request in flight is not affected: the Agent only closes idle
+ * sockets on this timeout.
+ */
+const IDLE_SOCKET_MS = 4_000;
 
 export class HttpTarget {
   /**
@@ -28,7 +39,7 @@ export class HttpTarget {
   constructor(urls, { path, headers, classify, maxSockets = 512 }) {
     this.nodes = urls.map((url) => {
       const u = new URL(url);
-      return { host: u.hostname, port: Number(u.port), agent: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }) };
+      return { host: u.hostname, port: Number(u.port), agent: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS }) };
     });
     this.path = path;
     this.headers = headers;
