@@ -211,10 +211,10 @@ export class LevelStore implements LedgerStore {
 
   /**
    * Reads every stored s/ and t/ key into the key filter, a chunk at a time beside the node's
-   * work, then lets reads trust it. Keys committed meanwhile
-   * were added by their commits before their batches were written, and each iterator reads a
-   * snapshot taken when it starts, so no key falls between the two. A failed load (the store
-   * closing under it) leaves the filter unused: reads stay correct, only slower.
+   * work, then lets reads trust it. Every commit adds its keys before its batch is written, so a
+   * key is either in the filter already or on disk when the scan passes, whenever it was
+   * committed. A failed load (the store closing under it) leaves the filter unused: reads stay
+   * correct, only slower.
    */
   private async loadFilter(): Promise<void> {
     try {
