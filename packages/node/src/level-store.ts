@@ -250,7 +250,8 @@ export class LevelStore implements LedgerStore {
 
   /**
    * The underlying database, for the node's own keys (r/…), tools that inspect it, and tests that
-   * tamper with raw values and reopen. Writing s/ or t/ keys through it would bypass the cache.
+   * tamper with raw values and reopen. Writing s/ or t/ keys through it would bypass the cache and
+   * the key filter: a new key written so reads as absent until the store is opened again.
    */
   get raw(): Level<string, Uint8Array> {
     return this.db;
