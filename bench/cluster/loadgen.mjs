@@ -23,10 +23,12 @@ const DRAIN_TIMEOUT_MS = 15_000;
  * `Keep-Alive: timeout=5` and Node 20 closes an idle connection about a second later; Node's
  * http.Agent ignores that hint unless it has a timeout of its own, so a socket reused just as the
  * server closed it failed with ECONNRESET (nodejs/node#47130). Measured with a plain Node 20
- * server: 256 sockets reused after 5.99-6.00 s idle, 154 resets without this timeout, none with
- * it. The large-ledger fill, whose clients all sit idle while the next chunk is signed, counted
- * 18-149 resets in some chunks. A request in flight is not affected: the Agent only closes idle
- * sockets on this timeout.
+ * server: 256 sockets reused after 5.99-6.00 s idle, 137-154 resets without this timeout, none
+ * with it. The large-ledger fill, whose clients all sit idle while the next chunk is signed,
+ * counted 18-149 resets in some chunks. The timeout is set on a socket when it goes back to the
+ * pool, where the Agent closes a socket that times out; a request sets its own timeout when it
+ * takes the socket. (The Agent's `timeout` option would also apply while a new socket connects,
+ * failing a connection that waits 4 s in a full accept queue.)
  */
 const IDLE_SOCKET_MS = 4_000;
 
@@ -39,7 +41,9 @@ export class HttpTarget {
   constructor(urls, { path, headers, classify, maxSockets = 512 }) {
     this.nodes = urls.map((url) => {
       const u = new URL(url);
-      return { host: u.hostname, port: Number(u.port), agent: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS }) };
+      const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+      agent.on('free', (socket) => socket.setTimeout(IDLE_SOCKET_MS));
+      return { host: u.hostname, port: Number(u.port), agent };
     });
     this.path = path;
     this.headers = headers;
