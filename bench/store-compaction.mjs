@@ -36,7 +36,11 @@ const BLOCKS = option('blocks', 300);
 const PACE_MS = option('pace-ms', 200);
 const onlyAt = argv.indexOf('--only');
 /** `--only 5,6`: the variants to run, numbered from 1 in the order below. */
-const ONLY = onlyAt < 0 ? undefined : argv[onlyAt + 1].split(',').map(Number);
+const ONLY = onlyAt < 0 ? undefined : (argv[onlyAt + 1] ?? '').split(',').map(Number);
+if (ONLY !== undefined && !ONLY.every((n) => Number.isInteger(n) && n >= 1)) {
+  console.error('--only takes variant numbers from 1, comma-separated (for example --only 5,6)');
+  process.exit(2);
+}
 const TXS_PER_BLOCK = 100;
 const ABSENT_READS_PER_TX = 2;
 const MIB = 1024 * 1024;
