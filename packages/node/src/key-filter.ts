@@ -4,8 +4,7 @@
 // segment, not one per probe). `mightContain` is never wrong about a key that was added, and takes
 // a key never added for one it holds about 0.15% of the time per full segment (16 bits and 8
 // probes per key). Memory: 2 bytes per key in full segments, up to 4 while the newest segment
-// fills (about 26-52 MB for the 13 million state keys and transaction ids of a million
-// certificates).
+// fills (26-52 MB for 13 million keys).
 //
 // LevelStore asks it before it reads LevelDB for a key that is probably absent (every new
 // transaction id, every new document and index key). LevelDB charges every read that looks into
@@ -13,8 +12,8 @@
 // one such read per 16 KiB of it ("seek compaction", which classic-level cannot turn off), so the
 // absent reads of a busy node kept merging files down the levels: measured with a node's key
 // pattern, 250,000 transactions with two absent reads each wrote 3.9 times the flushed bytes in
-// compactions and used 106.9 s of CPU, against 2.1 times and 74.1 s without the reads
-// (bench/store-compaction.mjs, 2026-12-08).
+// compactions and used 89.4 s of CPU; asking this filter first, 2.2 times and 67.2 s; with no
+// reads at all, 2.2 times and 62.7 s (bench/results/store-compaction.json, 2026-12-08).
 
 /** Bits per key (a power of two, so a segment's size is one too) and probes per key. */
 const BITS_PER_KEY = 16;
