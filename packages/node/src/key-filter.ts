@@ -67,8 +67,7 @@ export class KeyFilter {
 
   /** Records a key. A key the filter already (seemingly) holds is not counted again. */
   add(key: string): void {
-    hashes(key, this.hash);
-    if (this.segments.some((s) => this.holds(s))) return;
+    if (this.mightContain(key)) return; // leaves the key's hashes in this.hash
     let last = this.segments[this.segments.length - 1]!;
     if (last.count >= last.capacity) {
       last = segment(last.capacity * 2);
