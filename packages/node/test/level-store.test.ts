@@ -282,6 +282,16 @@ describe('LevelStore key filter', () => {
     return factory.reopen(store);
   }
 
+  /** `filled(count)`, closed and opened again with its key filter's load left to the test. */
+  async function filledDeferred(count: number): Promise<LevelStore> {
+    const first = await filled(count);
+    const path = paths.get(first) as string;
+    await first.close();
+    const store = await LevelStore.open(path, { keyFilter: 'deferred' });
+    paths.set(store, path);
+    return store;
+  }
+
   it('answers absent keys and ids without reading LevelDB once loaded, and still finds every stored one', async () => {
     const count = 10_000; // about twenty load steps
     const store = await filled(count);
@@ -306,10 +316,7 @@ describe('LevelStore key filter', () => {
   });
 
   it('holds a key committed after the load has passed its place, so a later commit still finds its old value', async () => {
-    const first = await filled(5000);
-    const path = paths.get(first) as string;
-    await first.close();
-    const store = await LevelStore.open(path, { keyFilter: 'deferred' });
+    const store = await filledDeferred(5000);
     // Hold the load after its first step over the s/ keys: it has passed 'aa/…', which sorts before
     // every doc/ key, and a commit of that key now reaches the filter only through the commit.
     const realKeys = store.raw.keys.bind(store.raw);
@@ -363,10 +370,7 @@ describe('LevelStore key filter', () => {
   });
 
   it('loads only when asked, if opened with keyFilter: deferred (a node asks once it runs)', async () => {
-    const first = await filled(3000);
-    const path = paths.get(first) as string;
-    await first.close();
-    const store = await LevelStore.open(path, { keyFilter: 'deferred' });
+    const store = await filledDeferred(3000);
     expect(await store.keyFilterLoaded()).toMatchObject({ complete: false, keys: 0 });
     expect(await store.getState('doc/not-there')).toBeUndefined(); // read from disk meanwhile
     store.loadKeyFilter();
